@@ -1,0 +1,1 @@
+"""One small interface per AWS role; implementations live in emulation/ and cloud/."""
