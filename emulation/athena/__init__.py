@@ -1,0 +1,1 @@
+"""Athena's role on DuckDB: catalog tables become views over their Parquet files."""

@@ -1,0 +1,117 @@
+"""Athena SQL on DuckDB: tables resolve through the catalog to their Parquet files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import duckdb
+from sqlglot import exp
+
+from emulation.athena.duckdb_s3 import configure_s3
+from lakehouse.config import Settings
+from lakehouse.errors import EntityNotFoundException, QueryError
+from lakehouse.ports.catalog import DataCatalog, GlueDocument
+from lakehouse.ports.object_store import ObjectStore
+from lakehouse.ports.query_engine import QueryEngine, ResultSet
+from lakehouse.sql.translate import TableReference, parse_athena, qualify_tables, referenced_tables, require_query, to_duckdb
+
+GLUE_TO_DUCKDB = {
+    "string": "VARCHAR", "varchar": "VARCHAR", "bigint": "BIGINT", "int": "INTEGER", "integer": "INTEGER",
+    "smallint": "SMALLINT", "tinyint": "TINYINT", "double": "DOUBLE", "float": "FLOAT", "date": "DATE",
+    "timestamp": "TIMESTAMP", "boolean": "BOOLEAN",
+}
+DUCKDB_TO_ATHENA = {
+    "VARCHAR": "varchar", "BIGINT": "bigint", "HUGEINT": "bigint", "INTEGER": "integer", "SMALLINT": "smallint",
+    "TINYINT": "tinyint", "DOUBLE": "double", "FLOAT": "real", "DATE": "date", "BOOLEAN": "boolean",
+    "TIMESTAMP": "timestamp", "TIMESTAMP WITH TIME ZONE": "timestamp with time zone",
+}
+
+
+class DuckDBQueryEngine(QueryEngine):
+    def __init__(self, catalog: DataCatalog, store: ObjectStore, settings: Settings) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.settings = settings
+        self._connection: duckdb.DuckDBPyConnection | None = None
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        if self._connection is None:
+            self._connection = duckdb.connect(":memory:")
+            if not self.store.LOCAL_PATHS:
+                configure_s3(self._connection, self.settings)
+        return self._connection
+
+    def run_query(self, sql: str, parameters: Sequence[Any] = (), database: str | None = None) -> ResultSet:
+        default_database = (database or self.settings.database).lower()
+        tree = parse_athena(sql)
+        require_query(tree)
+        for reference in referenced_tables(tree, default_database):
+            self._create_view(reference)
+        translated = to_duckdb(qualify_tables(tree, default_database))
+        try:
+            cursor = self.connection.execute(translated, list(parameters))
+            rows = cursor.fetchall()
+        except duckdb.Error as exc:
+            raise QueryError(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from None
+        description = cursor.description or []
+        return ResultSet(
+            columns=[column[0] for column in description],
+            types=[_athena_type(str(column[1])) for column in description],
+            rows=rows,
+        )
+
+    def _create_view(self, reference: TableReference) -> None:
+        try:
+            table = self.catalog.get_table(reference.database, reference.name)
+        except EntityNotFoundException:
+            raise QueryError(
+                f"TABLE_NOT_FOUND: Table 'awsdatacatalog.{reference.database}.{reference.name}' does not exist"
+            ) from None
+        schema = exp.to_identifier(reference.database, quoted=True).sql("duckdb")
+        view = exp.to_identifier(reference.name, quoted=True).sql("duckdb")
+        self.connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        self.connection.execute(f"CREATE OR REPLACE VIEW {schema}.{view} AS {self._scan(table)}")
+
+    def _scan(self, table: GlueDocument) -> str:
+        descriptor = table["StorageDescriptor"]
+        columns = descriptor["Columns"] + table.get("PartitionKeys", [])
+        projection = ", ".join(
+            f"CAST({_identifier(c['Name'])} AS {_duckdb_type(c['Type'])}) AS {_identifier(c['Name'])}" for c in columns
+        )
+        location = urlsplit(descriptor["Location"])
+        bucket, prefix = location.netloc, location.path.lstrip("/")
+        if not any(info.key.endswith(".parquet") for info in self.store.list_objects_v2(bucket, prefix)):
+            return f"SELECT {projection} FROM (SELECT {', '.join(f'NULL AS {_identifier(c['Name'])}' for c in columns)}) WHERE false"
+        root = self.store.uri(bucket, prefix).rstrip("/")
+        pattern = exp.Literal.string(f"{root}/**/*.parquet").sql("duckdb")
+        partition_keys = table.get("PartitionKeys", [])
+        if partition_keys:
+            hive_types = ", ".join(f"{_literal(k['Name'])}: {_duckdb_type(k['Type'])}" for k in partition_keys)
+            options = f"hive_partitioning=true, hive_types={{{hive_types}}}"
+        else:
+            options = "hive_partitioning=false"
+        return f"SELECT {projection} FROM read_parquet({pattern}, {options}, union_by_name=true)"
+
+
+def _identifier(name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql("duckdb")
+
+
+def _literal(value: str) -> str:
+    return exp.Literal.string(value).sql("duckdb")
+
+
+def _duckdb_type(glue_type: str) -> str:
+    try:
+        return GLUE_TO_DUCKDB[glue_type.lower()]
+    except KeyError:
+        raise QueryError(f"NOT_SUPPORTED: column type {glue_type!r}") from None
+
+
+def _athena_type(duckdb_type: str) -> str:
+    if duckdb_type.startswith("DECIMAL"):
+        return duckdb_type.lower()
+    return DUCKDB_TO_ATHENA.get(duckdb_type, duckdb_type.lower())

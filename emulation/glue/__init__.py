@@ -1,0 +1,1 @@
+"""Glue's Data Catalog kept as JSON documents in an object-store bucket."""

@@ -1,0 +1,1 @@
+"""Recording curated tables in the Data Catalog, in Glue's own shapes."""

@@ -1,0 +1,1 @@
+"""Dataset specifications, source readers, the portal client and the sample generator."""

@@ -1,0 +1,112 @@
+"""Parse a checked export into string columns, keeping every unparseable line with its reason.
+
+CSV goes through DuckDB's reader (quoting, BOM, CRLF, parallel, streaming to Parquet)
+with `store_rejects`, so a line with the wrong number of fields is kept, not lost.
+Values stay strings here: typing and validation are the prepare stage's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from lakehouse.datasets.source_check import SourceLayout, check_json_records, load_json
+from lakehouse.datasets.spec import DatasetSpec
+
+# Columns of every rejected-rows table, in the landing zone and in memory.
+REJECT_SCHEMA: dict[str, pl.DataType] = {
+    "source_line": pl.Int64(),
+    "rule": pl.String(),
+    "reason": pl.String(),
+    "field": pl.String(),
+    "raw_record": pl.String(),
+}
+
+_PARSE_REASONS = {
+    "TOO MANY COLUMNS": "too many fields",
+    "MISSING COLUMNS": "too few fields",
+    "INVALID UNICODE": "invalid UTF-8",
+    "UNQUOTED VALUE": "unquoted value after a quote",
+    "LINE SIZE OVER MAXIMUM": "line too long",
+}
+
+
+@dataclass(frozen=True)
+class ParsedSource:
+    """Rows as strings (Parquet at `rows_path`) and the lines that could not be parsed."""
+
+    rows_path: Path  # columns: the spec's field names, all strings, in file order
+    parse_rejects: pl.DataFrame  # REJECT_SCHEMA
+    parsed_rows: int
+    first_data_line: int  # line (CSV) or record number (JSON) of the first data row
+
+    @property
+    def raw_rows(self) -> int:
+        return self.parsed_rows + self.parse_rejects.height
+
+
+def parse_source(layout: SourceLayout, spec: DatasetSpec, workdir: Path) -> ParsedSource:
+    """Parse the source named by `layout` into `workdir/parsed.parquet`."""
+    rows_path = workdir / "parsed.parquet"
+    if layout.format == "json":
+        return _parse_json(layout, spec, rows_path)
+    return _parse_csv(layout, spec, rows_path)
+
+
+def _parse_csv(layout: SourceLayout, spec: DatasetSpec, rows_path: Path) -> ParsedSource:
+    columns = ", ".join(f"'{name}': 'VARCHAR'" for name in spec.names)
+    separator = "';'" if layout.separator == ";" else "','"
+    connection = duckdb.connect()
+    try:
+        relation = connection.sql(
+            f"""SELECT * FROM read_csv($path, delim={separator}, quote='"', escape='"',
+                header=true, auto_detect=false, columns={{{columns}}},
+                store_rejects=true, rejects_table='parse_rejects', rejects_scan='parse_scans',
+                max_line_size=1048576)""",
+            params={"path": str(layout.path)},
+        )
+        relation.write_parquet(str(rows_path))
+        rejects = connection.sql(
+            """SELECT line::BIGINT AS source_line, any_value(error_type)::VARCHAR AS error_type,
+                      any_value(csv_line) AS raw_record, any_value(error_message) AS message
+               FROM parse_rejects GROUP BY line ORDER BY line"""
+        ).pl()
+    finally:
+        connection.close()
+    parsed_rows = pl.scan_parquet(rows_path).select(pl.len()).collect().item()
+    parse_rejects = rejects.select(
+        pl.col("source_line"),
+        pl.lit("parse_error").alias("rule"),
+        pl.format(
+            "{} ({})",
+            pl.col("error_type").replace_strict(_PARSE_REASONS, default=pl.col("error_type").str.to_lowercase()),
+            pl.col("message"),
+        ).alias("reason"),
+        pl.lit(None, pl.String).alias("field"),
+        pl.col("raw_record").str.strip_chars("\r\n"),
+    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+    return ParsedSource(rows_path, parse_rejects, parsed_rows, first_data_line=2)
+
+
+def _parse_json(layout: SourceLayout, spec: DatasetSpec, rows_path: Path) -> ParsedSource:
+    records = check_json_records(layout.path, load_json(layout.path), spec)
+    columns: dict[str, list[str | None]] = {name: [] for name in spec.names}
+    rejects: list[dict[str, object]] = []
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            rejects.append({"source_line": number, "rule": "parse_error", "reason": "record is not an object",
+                            "field": None, "raw_record": str(record)[:1000]})
+            continue
+        for field in spec.fields:
+            value = record.get(field.api_id)
+            columns[field.name].append(None if value is None else str(value))
+    pl.DataFrame(columns, schema={name: pl.String for name in spec.names}).write_parquet(rows_path)
+    return ParsedSource(
+        rows_path,
+        pl.DataFrame(rejects, schema=REJECT_SCHEMA),
+        parsed_rows=len(records) - len(rejects),
+        first_data_line=1,
+    )

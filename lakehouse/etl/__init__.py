@@ -1,0 +1,1 @@
+"""Glue's role: ETL jobs that build the curated tables from landing data."""

@@ -1,0 +1,34 @@
+"""The platform's parts for one configuration, built once through the registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from lakehouse import registry
+from lakehouse.config import Settings
+from lakehouse.ports.catalog import DataCatalog
+from lakehouse.ports.object_store import ObjectStore
+from lakehouse.ports.query_engine import QueryEngine
+from lakehouse.zones import Zones
+
+
+@dataclass
+class Platform:
+    settings: Settings
+
+    @cached_property
+    def store(self) -> ObjectStore:
+        return registry.object_store(self.settings)
+
+    @cached_property
+    def zones(self) -> Zones:
+        return Zones(self.store, self.settings)
+
+    @cached_property
+    def catalog(self) -> DataCatalog:
+        return registry.data_catalog(self.settings, self.store)
+
+    @cached_property
+    def engine(self) -> QueryEngine:
+        return registry.query_engine(self.settings, self.store, self.catalog)

@@ -1,0 +1,77 @@
+"""Backend name → adapters. The only place that knows which implementation serves a role;
+each factory imports its module lazily, so a backend loads only what it uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lakehouse.config import Settings
+from lakehouse.errors import ConfigError
+from lakehouse.ports.catalog import DataCatalog
+from lakehouse.ports.object_store import ObjectStore
+from lakehouse.ports.query_engine import QueryEngine
+
+
+def _file_store(settings: Settings) -> ObjectStore:
+    from emulation.s3.store import FileObjectStore
+
+    return FileObjectStore(settings.home)
+
+
+def _s3_store(settings: Settings) -> ObjectStore:
+    from cloud.s3.store import S3ObjectStore
+
+    if settings.backend == "emulator" and not settings.s3_endpoint:
+        raise ConfigError("backend 'emulator' needs an S3 endpoint: set AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_S3)")
+    return S3ObjectStore(endpoint_url=settings.s3_endpoint, region=settings.region, profile=settings.profile)
+
+
+def _store_catalog(settings: Settings, store: ObjectStore) -> DataCatalog:
+    from emulation.glue.models import ObjectStoreCatalog
+
+    return ObjectStoreCatalog(store, settings.bucket("catalog"))
+
+
+def _duckdb_engine(settings: Settings, store: ObjectStore, catalog: DataCatalog) -> QueryEngine:
+    from emulation.athena.engine import DuckDBQueryEngine
+
+    return DuckDBQueryEngine(catalog, store, settings)
+
+
+def _not_yet(role: str) -> Callable[..., object]:
+    def refuse(settings: Settings, *_: object) -> object:
+        raise ConfigError(
+            f"backend 'aws' has no {role} adapter in this version; use backend 'emulator' "
+            "(AWS_ENDPOINT_URL) or 'local'"
+        )
+
+    return refuse
+
+
+OBJECT_STORES: dict[str, Callable[[Settings], ObjectStore]] = {
+    "local": _file_store,
+    "emulator": _s3_store,
+    "aws": _s3_store,
+}
+CATALOGS: dict[str, Callable[[Settings, ObjectStore], DataCatalog]] = {
+    "local": _store_catalog,
+    "emulator": _store_catalog,
+    "aws": _not_yet("Glue Data Catalog"),  # type: ignore[dict-item]
+}
+QUERY_ENGINES: dict[str, Callable[[Settings, ObjectStore, DataCatalog], QueryEngine]] = {
+    "local": _duckdb_engine,
+    "emulator": _duckdb_engine,
+    "aws": _not_yet("Athena"),  # type: ignore[dict-item]
+}
+
+
+def object_store(settings: Settings) -> ObjectStore:
+    return OBJECT_STORES[settings.backend](settings)
+
+
+def data_catalog(settings: Settings, store: ObjectStore) -> DataCatalog:
+    return CATALOGS[settings.backend](settings, store)
+
+
+def query_engine(settings: Settings, store: ObjectStore, catalog: DataCatalog) -> QueryEngine:
+    return QUERY_ENGINES[settings.backend](settings, store, catalog)

@@ -1,0 +1,1 @@
+"""Athena SQL: translation to the local engine and the saved analytic queries."""

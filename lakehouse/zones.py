@@ -1,0 +1,50 @@
+"""The three data zones (raw, landing, curated) and the catalog bucket, on any object store."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from lakehouse.config import Settings
+from lakehouse.errors import NoSuchKey
+from lakehouse.ports.object_store import ObjectStore
+
+Zone = Literal["raw", "landing", "curated", "catalog"]
+DATA_ZONES: tuple[Zone, ...] = ("raw", "landing", "curated")
+ZONES: tuple[Zone, ...] = (*DATA_ZONES, "catalog")
+
+
+@dataclass(frozen=True)
+class Zones:
+    """Bucket names from settings, and JSON documents kept in them."""
+
+    store: ObjectStore
+    settings: Settings
+
+    def bucket(self, zone: Zone) -> str:
+        return self.settings.bucket(zone)
+
+    def ensure_buckets(self) -> None:
+        for zone in ZONES:
+            self.store.create_bucket(self.bucket(zone))
+
+    def put_json(self, zone: Zone, key: str, document: Any) -> None:
+        body = json.dumps(document, indent=2, sort_keys=True, default=str).encode()
+        self.store.put_object(self.bucket(zone), key, body)
+
+    def get_json(self, zone: Zone, key: str) -> Any:
+        return json.loads(self.store.get_object(self.bucket(zone), key))
+
+    def find_json(self, zone: Zone, key: str) -> Any | None:
+        """The document, or None when the object (or its bucket) does not exist yet."""
+        if not self.store.head_bucket(self.bucket(zone)):
+            return None
+        try:
+            return self.get_json(zone, key)
+        except NoSuchKey:
+            return None
+
+    def s3_uri(self, zone: Zone, key: str = "") -> str:
+        """The location as AWS names it (catalog entries always use s3:// URIs)."""
+        return f"s3://{self.bucket(zone)}/{key}"
