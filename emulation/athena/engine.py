@@ -84,7 +84,8 @@ class DuckDBQueryEngine(QueryEngine):
         location = urlsplit(descriptor["Location"])
         bucket, prefix = location.netloc, location.path.lstrip("/")
         if not any(info.key.endswith(".parquet") for info in self.store.list_objects_v2(bucket, prefix)):
-            return f"SELECT {projection} FROM (SELECT {', '.join(f'NULL AS {_identifier(c['Name'])}' for c in columns)}) WHERE false"
+            nulls = ", ".join(f"NULL AS {_identifier(c['Name'])}" for c in columns)
+            return f"SELECT {projection} FROM (SELECT {nulls}) WHERE false"
         root = self.store.uri(bucket, prefix).rstrip("/")
         pattern = exp.Literal.string(f"{root}/**/*.parquet").sql("duckdb")
         partition_keys = table.get("PartitionKeys", [])

@@ -1,0 +1,213 @@
+"""The `lakehouse` command: a few lines per subcommand over the library.
+
+Every failure the platform anticipates prints one line `Error: …` and exits 1;
+`--debug` (or LAKEHOUSE_DEBUG=1) shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lakehouse import cli_output as out
+from lakehouse import pipeline
+from lakehouse.catalog.register import register_tables
+from lakehouse.config import BACKENDS, load_settings
+from lakehouse.datasets.registry import DEFAULT_DATASET, dataset
+from lakehouse.errors import ConfigError, LakehouseError
+from lakehouse.ingest import ingest as ingest_source
+from lakehouse.platform import Platform
+from lakehouse.prepare import prepare as prepare_landing
+from lakehouse.report import print_run_report, print_status, print_landing, print_curated
+from lakehouse.runlog import recorded
+from lakehouse.sql.saved import saved_query
+
+SOURCE_HELP = "PATH to a portal export (CSV or JSON), 'portal' to download it, or 'sample' (default)"
+
+
+def platform_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--home, --backend, --config and --debug on every command."""
+
+    @click.option("--home", type=click.Path(path_type=Path, file_okay=False), help="Lakehouse home (LAKEHOUSE_HOME).")
+    @click.option("--backend", type=click.Choice(BACKENDS), help="Where it runs (LAKEHOUSE_BACKEND).")
+    @click.option("--bucket-prefix", help="Prefix of the bucket names (LAKEHOUSE_BUCKET_PREFIX).")
+    @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+                  help="A lakehouse.toml (default ./lakehouse.toml).")
+    @click.option("--debug", is_flag=True, help="Show tracebacks.")
+    @functools.wraps(command)
+    def wrapper(home: Path | None, backend: str | None, bucket_prefix: str | None,
+                config_path: Path | None, debug: bool, **kwargs: Any) -> Any:
+        settings = load_settings({"home": home, "backend": backend, "bucket_prefix": bucket_prefix},
+                                 config_path=config_path)
+        return command(Platform(settings), **kwargs)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vancouver-311-lakehouse")
+def cli() -> None:
+    """3-1-1 lakehouse: Vancouver's AWS analytics platform (S3, DataBrew, Glue, Athena), runnable anywhere."""
+
+
+def _years_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--years", nargs=2, type=int, default=None, metavar="YEAR_A YEAR_B",
+                        help="Years to compare (default: the last two complete years).")(command)
+
+
+@cli.command()
+@click.option("--source", default=None, help=SOURCE_HELP)
+@click.option("--rows", type=click.IntRange(min=1), default=None, help="Rows of the synthetic sample.")
+@click.option("--seed", type=int, default=None, help="Seed of the synthetic sample.")
+@_years_option
+@platform_options
+def run(platform: Platform, source: str | None, rows: int | None, seed: int | None,
+        years: tuple[int, int] | None) -> None:
+    """Run every stage: ingest → prepare → transform → catalog → analyse."""
+    report = pipeline.run(platform, dataset(DEFAULT_DATASET), source, years, out.TerminalReporter(), rows, seed)
+    print_run_report(platform, report)
+
+
+@cli.command()
+@click.option("--source", default=None, help=SOURCE_HELP)
+@platform_options
+def ingest(platform: Platform, source: str | None) -> None:
+    """Store a source file, byte for byte, in the raw zone."""
+    spec = dataset(DEFAULT_DATASET)
+    with recorded(platform.zones, "ingest") as record, tempfile.TemporaryDirectory() as scratch:
+        fetched = pipeline.fetch_source(platform, spec, source, Path(scratch), out.TerminalReporter())
+        result = ingest_source(platform.zones, fetched.path, spec, fetched.origin, fetched.synthetic)
+        record.details = {"key": result.manifest.key, "already_present": result.already_present}
+    state = "already present, nothing written" if result.already_present else "stored"
+    out.console.print(f"raw: {platform.zones.bucket('raw')}/{result.manifest.key} ({result.manifest.size:,} bytes, {state})")
+
+
+@cli.command()
+@platform_options
+def prepare(platform: Platform) -> None:
+    """Clean the current raw file into typed Parquet in the landing zone, keeping rejects."""
+    with recorded(platform.zones, "prepare") as record:
+        manifest = prepare_landing(platform.zones, dataset(DEFAULT_DATASET))
+        record.details = {"landing_rows": manifest.landing_rows, "rejected_rows": manifest.rejected_rows}
+    print_landing(manifest)
+
+
+@cli.command()
+@platform_options
+def transform(platform: Platform) -> None:
+    """Build the curated tables from landing and record them in the catalog."""
+    with recorded(platform.zones, "transform") as record:
+        tables, registered = pipeline.build_curated(platform, dataset(DEFAULT_DATASET))
+        record.details = {"tables": {t.name: t.rows for t in tables}}
+    print_curated(platform, tables, registered)
+
+
+@cli.command()
+@click.option("--table", default=None, help="Print one table's Glue JSON.")
+@platform_options
+def catalog(platform: Platform, table: str | None) -> None:
+    """Record the curated zone's tables and partitions in the catalog, and list them."""
+    database = platform.settings.database
+    if table:
+        document = platform.catalog.get_table(database, table)
+        document["Partitions"] = [p["Values"] for p in platform.catalog.get_partitions(database, table)]
+        out.console.print_json(data=document)
+        return
+    registered = register_tables(platform.zones, platform.catalog, database)
+    out.console.print(out.rich_table(
+        ["table", "location", "partitions"],
+        [(r.name, r.location, r.partitions) for r in registered],
+        title=f"Glue database {database}",
+    ))
+
+
+@cli.command()
+@click.argument("sql", required=False)
+@click.option("--saved", "saved_name", default=None, help="Run a saved query by name instead of SQL.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Parameter of a saved query.")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table")
+@platform_options
+def query(platform: Platform, sql: str | None, saved_name: str | None, params: tuple[str, ...],
+          output_format: str) -> None:
+    """Run Athena SQL (or a saved query) against the catalog's tables."""
+    if bool(sql) == bool(saved_name):
+        raise ConfigError("give either SQL or --saved NAME")
+    if saved_name:
+        saved = saved_query(saved_name)
+        values = dict(_parameter(item) for item in params)
+        result = platform.engine.run_query(saved.sql, saved.bind(values))
+    else:
+        result = platform.engine.run_query(sql or "")
+    out.print_result(result, output_format)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("3-1-1-inquiry-volume-sample.csv"), show_default=True)
+@click.option("--rows", type=click.IntRange(min=1), default=None, help="Rows (default 58,000; up to 50 million).")
+@click.option("--seed", type=int, default=311, show_default=True)
+@click.option("--dirty", is_flag=True, help="Inject the faults a real export can carry.")
+@click.option("--end-month", default=None, metavar="YYYY-MM", help="Last month (default: the last full month).")
+def sample(output: Path, rows: int | None, seed: int, dirty: bool, end_month: str | None) -> None:
+    """Write a realistic synthetic export in the portal's exact CSV format."""
+    from lakehouse.datasets.sample import DEFAULT_ROWS, write_sample
+
+    total = rows or DEFAULT_ROWS
+    with out.TerminalReporter().rows("generating", total) as advance:
+        report = write_sample(output, rows=total, seed=seed, dirty=dirty, end_month=end_month, progress=advance)
+    out.console.print(f"wrote {report.rows:,} rows ({report.first_month} – {report.last_month}) to {report.path}")
+    for kind, count in sorted(report.faults.items()):
+        out.console.print(f"  injected {kind}: {count:,}")
+
+
+@cli.command()
+@platform_options
+def status(platform: Platform) -> None:
+    """Zones, catalog tables and the last runs."""
+    print_status(platform)
+
+
+def _parameter(item: str) -> tuple[str, str]:
+    name, separator, value = item.partition("=")
+    if not separator or not name:
+        raise ConfigError(f"--param {item!r}: expected NAME=VALUE")
+    return name, value
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one-line errors, exit codes 1 (failure) and 2 (usage)."""
+    arguments = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in arguments or os.environ.get("LAKEHOUSE_DEBUG") == "1"
+    try:
+        cli.main(args=arguments, prog_name="lakehouse", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as usage:
+        usage.show()
+        sys.exit(usage.exit_code)
+    except click.exceptions.Abort:
+        out.errors.print("Aborted.")
+        sys.exit(130)
+    except LakehouseError as error:
+        if debug:
+            raise
+        out.errors.print(f"Error: {_one_line(error)}", markup=False, soft_wrap=True)
+        sys.exit(1)
+    except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if debug:
+            raise
+        out.errors.print(f"Error: unexpected {type(error).__name__}: {_one_line(error)} (rerun with --debug)",
+                         markup=False, soft_wrap=True)
+        sys.exit(1)
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
