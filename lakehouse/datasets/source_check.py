@@ -45,6 +45,8 @@ def check_source(path: Path, spec: DatasetSpec) -> SourceLayout:
         raise SourceError(f"{path}: binary data (NUL bytes), not a CSV or JSON export")
     text = _decode_head(path, head)
     if text.lstrip().startswith(("[", "{")):
+        # JSON has no line-level recovery: a broken document is refused whole, up front.
+        check_json_records(path, load_json(path), spec)
         return SourceLayout(path, "json")
     return _csv_layout(path, text, spec)
 
