@@ -1,0 +1,1 @@
+"""AWS adapters of the lakehouse ports, built on boto3."""

@@ -1,0 +1,248 @@
+"""One contract for every ObjectStore: the file store and S3 (on a real moto HTTP server)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cloud.s3 import S3ObjectStore
+from emulation.s3 import FileObjectStore
+from lakehouse.errors import InvalidObjectKey, NoSuchBucket, NoSuchKey
+from lakehouse.ports.object_store import ObjectStore
+
+
+@pytest.fixture(scope="module")
+def s3_store(moto_endpoint: str) -> S3ObjectStore:
+    # One client for the module: building a boto3 client costs more than most tests here.
+    return S3ObjectStore(endpoint_url=moto_endpoint)
+
+
+@pytest.fixture(params=["file", pytest.param("s3", marks=pytest.mark.s3)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
+    if request.param == "file":
+        return FileObjectStore(tmp_path / "lake")
+    s3: S3ObjectStore = request.getfixturevalue("s3_store")
+    return s3
+
+
+@pytest.fixture
+def bucket(store: ObjectStore, unique_bucket: str) -> str:
+    store.create_bucket(unique_bucket)
+    return unique_bucket
+
+
+def keys_of(store: ObjectStore, bucket: str, prefix: str = "") -> list[str]:
+    return [info.key for info in store.list_objects_v2(bucket, prefix)]
+
+
+def files_under(folder: Path) -> set[Path]:
+    return {path for path in folder.rglob("*") if not path.is_dir()}
+
+
+# -- buckets -------------------------------------------------------------------
+
+
+def test_create_bucket_is_idempotent_and_keeps_objects(store: ObjectStore, unique_bucket: str) -> None:
+    assert store.head_bucket(unique_bucket) is False
+    store.create_bucket(unique_bucket)
+    store.put_object(unique_bucket, "kept.txt", b"x")
+    store.create_bucket(unique_bucket)
+    assert store.head_bucket(unique_bucket) is True
+    assert store.get_object(unique_bucket, "kept.txt") == b"x"
+
+
+@pytest.mark.s3
+def test_s3_create_bucket_outside_us_east_1(moto_endpoint: str, unique_bucket: str) -> None:
+    store = S3ObjectStore(endpoint_url=moto_endpoint, region="eu-west-1")
+    store.create_bucket(unique_bucket)
+    store.create_bucket(unique_bucket)
+    location = store.client.get_bucket_location(Bucket=unique_bucket)["LocationConstraint"]
+    assert location == "eu-west-1"
+
+
+# -- objects -------------------------------------------------------------------
+
+
+def test_put_get_head_round_trip(store: ObjectStore, bucket: str) -> None:
+    body = b"department,inquiries\nEngineering,42\n"
+    put = store.put_object(bucket, "raw/ds/export.csv", body)
+    head = store.head_object(bucket, "raw/ds/export.csv")
+    assert store.get_object(bucket, "raw/ds/export.csv") == body
+    md5 = hashlib.md5(body).hexdigest()
+    assert (put.key, put.size, put.etag) == ("raw/ds/export.csv", len(body), md5)
+    assert (head.key, head.size, head.etag) == ("raw/ds/export.csv", len(body), md5)
+    assert isinstance(head.last_modified, datetime) and head.last_modified.tzinfo is not None
+
+
+def test_overwrite_replaces_the_object(store: ObjectStore, bucket: str) -> None:
+    store.put_object(bucket, "a.txt", b"first version, longer")
+    store.put_object(bucket, "a.txt", b"second")
+    assert store.get_object(bucket, "a.txt") == b"second"
+    assert store.head_object(bucket, "a.txt").size == 6
+    assert keys_of(store, bucket) == ["a.txt"]
+
+
+def test_empty_object(store: ObjectStore, bucket: str) -> None:
+    store.put_object(bucket, "empty", b"")
+    assert store.get_object(bucket, "empty") == b""
+    assert store.head_object(bucket, "empty").etag == hashlib.md5(b"").hexdigest()
+
+
+@pytest.mark.parametrize(
+    "key", ["with space/file name.csv", "unicode/données-é-東京.csv", "pct/100%.txt", "dots/a..b.txt"]
+)
+def test_unusual_but_valid_keys_round_trip(store: ObjectStore, bucket: str, key: str) -> None:
+    store.put_object(bucket, key, key.encode())
+    assert store.get_object(bucket, key) == key.encode()
+    assert keys_of(store, bucket) == [key]
+
+
+def test_list_is_in_utf8_key_order_with_prefixes(store: ObjectStore, bucket: str) -> None:
+    # '-' < '/' < '0' < 'a' in UTF-8, which a folder-by-folder walk would not give.
+    keys = ["a/c/d.txt", "ab", "a0", "é", "a/b", "a-b", "Z", "a/c/e/f.txt"]
+    for key in keys:
+        store.put_object(bucket, key, key.encode())
+    assert keys_of(store, bucket) == sorted(keys, key=lambda k: k.encode("utf-8"))
+    assert keys_of(store, bucket, "a/") == ["a/b", "a/c/d.txt", "a/c/e/f.txt"]
+    assert keys_of(store, bucket, "a/c/") == ["a/c/d.txt", "a/c/e/f.txt"]
+    assert keys_of(store, bucket, "a") == ["a-b", "a/b", "a/c/d.txt", "a/c/e/f.txt", "a0", "ab"]
+    assert keys_of(store, bucket, "a/c/e") == ["a/c/e/f.txt"]  # a partial last segment
+    assert keys_of(store, bucket, "nothing/") == []
+    sizes = {info.key: info.size for info in store.list_objects_v2(bucket)}
+    assert sizes == {key: len(key.encode()) for key in keys}
+
+
+def test_list_reports_etags(store: ObjectStore, bucket: str) -> None:
+    store.put_object(bucket, "x/y.bin", b"payload")
+    [info] = store.list_objects_v2(bucket, "x/")
+    assert info.etag == hashlib.md5(b"payload").hexdigest()
+
+
+def test_delete_object_and_missing_is_fine(store: ObjectStore, bucket: str) -> None:
+    store.put_object(bucket, "d/one.txt", b"1")
+    store.put_object(bucket, "d/two.txt", b"2")
+    store.delete_object(bucket, "d/one.txt")
+    store.delete_object(bucket, "d/one.txt")
+    store.delete_object(bucket, "never/was.txt")
+    assert keys_of(store, bucket) == ["d/two.txt"]
+    assert store.object_exists(bucket, "d/one.txt") is False
+    with pytest.raises(NoSuchKey):
+        store.get_object(bucket, "d/one.txt")
+
+
+def test_delete_prefix(store: ObjectStore, bucket: str) -> None:
+    for key in ["t/year=2023/p.parquet", "t/year=2024/p.parquet", "t/year=2024/q.parquet", "tt/x", "u/y"]:
+        store.put_object(bucket, key, b"p")
+    assert store.delete_prefix(bucket, "t/year=2024/") == 2
+    assert keys_of(store, bucket) == ["t/year=2023/p.parquet", "tt/x", "u/y"]
+    assert store.delete_prefix(bucket, "t/") == 1
+    assert store.delete_prefix(bucket, "t/") == 0
+    assert keys_of(store, bucket) == ["tt/x", "u/y"]
+
+
+def test_upload_and_download_multi_megabyte_file(store: ObjectStore, bucket: str, tmp_path: Path) -> None:
+    data = os.urandom(12 * 1024 * 1024 + 123)  # above boto3's 8 MiB multipart threshold
+    source = tmp_path / "big.bin"
+    source.write_bytes(data)
+    info = store.upload_file(source, bucket, "big/blob.bin")
+    assert info.key == "big/blob.bin" and info.size == len(data)
+    target = tmp_path / "out" / "nested" / "blob.bin"
+    store.download_file(bucket, "big/blob.bin", target)
+    assert target.read_bytes() == data
+    assert store.head_object(bucket, "big/blob.bin").size == len(data)
+
+
+def test_missing_key_and_missing_bucket(store: ObjectStore, bucket: str, tmp_path: Path) -> None:
+    with pytest.raises(NoSuchKey, match="nope.txt"):
+        store.get_object(bucket, "nope.txt")
+    with pytest.raises(NoSuchKey, match="nope.txt"):
+        store.head_object(bucket, "nope.txt")
+    with pytest.raises(NoSuchKey):
+        store.download_file(bucket, "nope.txt", tmp_path / "nope.txt")
+    assert not (tmp_path / "nope.txt").exists()
+    absent = bucket + "-absent"
+    with pytest.raises(NoSuchBucket):
+        store.get_object(absent, "a.txt")
+    with pytest.raises(NoSuchBucket):
+        store.head_object(absent, "a.txt")
+    with pytest.raises(NoSuchBucket):
+        store.put_object(absent, "a.txt", b"a")
+    with pytest.raises(NoSuchBucket):
+        list(store.list_objects_v2(absent))
+    with pytest.raises(NoSuchBucket):
+        store.delete_object(absent, "a.txt")
+    (tmp_path / "src.bin").write_bytes(b"a")
+    with pytest.raises(NoSuchBucket):
+        store.upload_file(tmp_path / "src.bin", absent, "a.txt")
+    assert store.head_bucket(absent) is False
+
+
+def test_uri_addresses_the_object(store: ObjectStore, bucket: str) -> None:
+    store.put_object(bucket, "curated/t/year=2024/part-0.parquet", b"PAR1")
+    uri = store.uri(bucket, "curated/t/year=2024/part-0.parquet")
+    if store.LOCAL_PATHS:
+        path = store.local_path(bucket, "curated/t/year=2024/part-0.parquet")
+        assert Path(uri) == path and path.is_absolute() and path.read_bytes() == b"PAR1"
+        assert Path(store.uri(bucket)).is_dir()
+        assert Path(store.uri(bucket, "curated/t/")) == path.parent.parent
+    else:
+        assert uri == f"s3://{bucket}/curated/t/year=2024/part-0.parquet"
+        assert store.uri(bucket, "curated/t/") == f"s3://{bucket}/curated/t/"
+
+
+# -- hostile keys ----------------------------------------------------------------
+
+HOSTILE_KEYS = [
+    "", "../x", "a/../../x", "/etc/passwd", "a\\b", "%2e%2e/x", "a/%2E%2E/%2e%2e/x",
+    "%252e%252e%252fx", "%25252e%25252e%25252fx", "..%5cx", "..%2fx", "%2Fetc%2Fpasswd",
+    "C:/x", "c:x", "a\x00b", "a%00b", "a\nb", "..", ".", "a/./b", "a//b", "a/",
+    "x" * 1025, "a/\x7f",
+]
+Op = Callable[[ObjectStore, str, str, Path], Any]
+OPS: dict[str, Op] = {
+    "put_object": lambda s, b, k, t: s.put_object(b, k, b"evil"),
+    "get_object": lambda s, b, k, t: s.get_object(b, k),
+    "head_object": lambda s, b, k, t: s.head_object(b, k),
+    "delete_object": lambda s, b, k, t: s.delete_object(b, k),
+    "upload_file": lambda s, b, k, t: s.upload_file(t / "src.bin", b, k),
+    "download_file": lambda s, b, k, t: s.download_file(b, k, t / "dl" / "out.bin"),
+}
+
+
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("key", HOSTILE_KEYS)
+def test_hostile_keys_are_refused_before_io(
+    store: ObjectStore, bucket: str, tmp_path: Path, op: str, key: str
+) -> None:
+    (tmp_path / "src.bin").write_bytes(b"evil")
+    before = files_under(tmp_path)
+    with pytest.raises(InvalidObjectKey):
+        OPS[op](store, bucket, key, tmp_path)
+    assert files_under(tmp_path) == before
+    assert keys_of(store, bucket) == []
+    if isinstance(store, FileObjectStore):
+        lake = tmp_path / "lake"
+        assert {p for p in lake.iterdir()} == {lake / bucket}
+
+
+@pytest.mark.parametrize("prefix", ["../", "/", "%2e%2e%2f", "a/../", "a\\", "a//"])
+def test_hostile_prefixes_are_refused(store: ObjectStore, bucket: str, prefix: str) -> None:
+    with pytest.raises(InvalidObjectKey):
+        store.list_objects_v2(bucket, prefix)
+    with pytest.raises(InvalidObjectKey):
+        store.uri(bucket, prefix)
+
+
+@pytest.mark.parametrize("name", ["UPPER", "ab", "a..b", "192.168.1.1", "-dash", "under_score"])
+def test_bad_bucket_names_are_refused(store: ObjectStore, name: str) -> None:
+    with pytest.raises(InvalidObjectKey):
+        store.create_bucket(name)
+    with pytest.raises(InvalidObjectKey):
+        store.put_object(name, "a.txt", b"a")
+
