@@ -40,7 +40,7 @@ def require_query(tree: exp.Expression) -> None:
 
 
 def referenced_tables(tree: exp.Expression, default_database: str) -> list[TableReference]:
-    """Catalog tables the statement reads (CTE names excluded), in first-use order."""
+    """Catalog tables the statement reads (CTE names excluded), each once."""
     cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     found: dict[TableReference, None] = {}
     for table in tree.find_all(exp.Table):
