@@ -83,7 +83,10 @@ class DuckDBQueryEngine(QueryEngine):
         )
         location = urlsplit(descriptor["Location"])
         bucket, prefix = location.netloc, location.path.lstrip("/")
-        if not any(info.key.endswith(".parquet") for info in self.store.list_objects_v2(bucket, prefix)):
+        has_files = self.store.head_bucket(bucket) and any(
+            info.key.endswith(".parquet") for info in self.store.list_objects_v2(bucket, prefix)
+        )
+        if not has_files:
             nulls = ", ".join(f"NULL AS {_identifier(c['Name'])}" for c in columns)
             return f"SELECT {projection} FROM (SELECT {nulls}) WHERE false"
         root = self.store.uri(bucket, prefix).rstrip("/")
