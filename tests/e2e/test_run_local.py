@@ -119,3 +119,21 @@ def test_default_sample_run_says_it_is_synthetic(lakehouse: CliRunner, local_hom
     assert ran.code == 0, ran.stderr
     assert "synthetic sample" in ran.stdout
     assert "lakehouse run --source portal" in ran.stdout
+
+
+def test_json_export_runs_like_the_csv_export(
+    lakehouse: CliRunner, sample_export: SampleReport, local_home: Path, tmp_path: Path
+) -> None:
+    import json
+
+    with sample_export.path.open(encoding="utf-8-sig", newline="") as handle:
+        records = [
+            {"department": r["Department"], "type": r["Type"], "year_month": r["Year Month"],
+             "channel": r["Channel"], "number_of_records": int(r["Number of Records"]), "bi_id": int(r["BI_ID"])}
+            for r in csv.DictReader(handle, delimiter=";")
+        ]
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(records))
+    assert lakehouse("run", "--home", str(local_home), "--source", str(export)).code == 0
+    queried = lakehouse("query", "--home", str(local_home), "--format", "csv", TOTALS_SQL)
+    assert {int(r["year"]): int(r["n"]) for r in csv_rows(queried.stdout)} == totals_from_file(sample_export.path)
