@@ -1,0 +1,281 @@
+"""A DataBrew-style profile of a frame, computed in one Polars query.
+
+DataBrew's profile job reports, per column, the statistics listed under "Configurable
+statistics at the column level" (https://docs.aws.amazon.com/databrew/latest/dg/profile.configuration.html);
+the keys below reuse its attribute names. `profile_frame` returns:
+
+    {"rowsCount": int, "columnsCount": int,
+     "duplicateRowsCount": int,            # rows that repeat an earlier row exactly
+     "duplicateRowsPercentage": float,     # of rowsCount
+     "columns": [{
+        "name": str, "type": str,          # the Polars dtype, e.g. "Int64", "String"
+        "inferredType": str,               # integer|double|boolean|date|timestamp|time|duration|
+                                           # string|null|complex; strings are inferred from values
+        "valuesCount": int,                # non-missing values
+        "missingValuesCount": int, "missingValuesPercentage": float,   # of rowsCount
+        "distinctValuesCount": int,        # values appearing at least once
+        "uniqueValuesCount": int,          # values appearing exactly once
+        "min", "max": number | ISO string | None,    # numbers; dates/timestamps as ISO text
+        "mean", "median", "standardDeviation": float | None,  # numbers only; std is the sample std
+        "stringLength": {"min": int, "mean": float, "max": int} | None,  # text columns only
+        "mostCommonValues": [{"value": ..., "count": int}],  # top_n, by count then value
+     }, ...]}
+
+A value is *missing* when it is null, an empty string (as DataBrew counts it) or a float NaN.
+Text columns whose values all look like integers or doubles get numeric min/max/mean/median/std
+of the parsed values; date- or timestamp-looking text gets min/max. Non-finite floats become None
+so the result stays plain JSON. The rules engine (`lakehouse.recipes.rules`) uses the same
+`missing_mask`, so a MISSING_VALUES_PERCENTAGE check and this profile always agree.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+_INTEGER = r"^\s*[+-]?\d+\s*$"
+_DOUBLE = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
+_BOOLEAN = r"(?i)^\s*(true|false)\s*$"
+_DATE = r"^\s*\d{4}-\d{2}-\d{2}\s*$"
+_TIMESTAMP = r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\s*$"
+# Checked in this order: the first pattern every present value matches names the type.
+_TEXT_TYPES = (("integer", _INTEGER), ("double", _DOUBLE), ("boolean", _BOOLEAN), ("date", _DATE), ("timestamp", _TIMESTAMP))
+
+
+def is_text(dtype: pl.DataType) -> bool:
+    return dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))
+
+
+def is_complex(dtype: pl.DataType) -> bool:
+    return dtype.is_nested() or dtype in (pl.Object, pl.Binary)
+
+
+def missing_mask(name: str, dtype: pl.DataType) -> pl.Expr:
+    """True where the value is missing: null, "" in text (DataBrew's rule), NaN in floats."""
+    column = pl.col(name)
+    if is_text(dtype):
+        return (column.is_null() | (column.cast(pl.String) == "")).fill_null(True)
+    if dtype.is_float():
+        return (column.is_null() | column.is_nan()).fill_null(True)
+    return column.is_null()
+
+
+def present(name: str, dtype: pl.DataType) -> pl.Expr:
+    """The column's non-missing values (text as String, so categoricals behave like text)."""
+    column = pl.col(name).cast(pl.String) if is_text(dtype) else pl.col(name)
+    return column.filter(~missing_mask(name, dtype))
+
+
+def percentage(part: int | float, whole: int) -> float:
+    """part as a percentage of whole; 0 of 0 is 0% (nothing is missing from an empty frame)."""
+    return part * 100.0 / whole if whole else 0.0
+
+
+def _native_type(dtype: pl.DataType) -> str:
+    if dtype == pl.Null:
+        return "null"
+    if dtype.is_integer():
+        return "integer"
+    if dtype.is_numeric():
+        return "double"
+    if dtype == pl.Boolean:
+        return "boolean"
+    if dtype == pl.Date:
+        return "date"
+    if isinstance(dtype, pl.Datetime):
+        return "timestamp"
+    if dtype == pl.Time:
+        return "time"
+    if isinstance(dtype, pl.Duration):
+        return "duration"
+    return "complex" if is_complex(dtype) else "string"
+
+
+def _column_exprs(index: int, name: str, dtype: pl.DataType, top_n: int) -> list[pl.Expr]:
+    """Every aggregate for one column, aliased `<index>:<stat>` so odd column names never clash."""
+    key = f"{index}:"
+    exprs = [missing_mask(name, dtype).sum().alias(key + "missing")]
+    if is_complex(dtype):
+        return exprs  # DataBrew profiles simple types only; nested values just get counted
+    values = present(name, dtype)
+    counts = values.value_counts(name="count")
+    exprs += [
+        values.n_unique().alias(key + "distinct"),
+        values.is_unique().sum().alias(key + "unique"),
+        counts.sort_by([counts.struct.field("count"), counts.struct.field(name)], descending=[True, False])
+        .head(top_n)
+        .implode()
+        .alias(key + "top"),
+    ]
+    if dtype.is_numeric() or dtype.is_temporal():
+        exprs += [values.min().alias(key + "min"), values.max().alias(key + "max")]
+    if dtype.is_numeric():
+        number = values.cast(pl.Float64)
+        exprs += [number.mean().alias(key + "mean"), number.median().alias(key + "median"), number.std().alias(key + "std")]
+    if is_text(dtype):
+        length = values.str.len_chars()
+        parsed = values.str.strip_chars().cast(pl.Float64, strict=False)
+        stripped = values.str.strip_chars()
+        exprs += [values.str.contains(pattern).all().alias(f"{key}is_{kind}") for kind, pattern in _TEXT_TYPES]
+        exprs += [
+            length.min().alias(key + "len_min"),
+            length.mean().alias(key + "len_mean"),
+            length.max().alias(key + "len_max"),
+            # Only reported when the values turn out numeric / date-like; cheap to compute anyway.
+            parsed.min().alias(key + "min"),
+            parsed.max().alias(key + "max"),
+            parsed.mean().alias(key + "mean"),
+            parsed.median().alias(key + "median"),
+            parsed.std().alias(key + "std"),
+            stripped.min().alias(key + "text_min"),
+            stripped.max().alias(key + "text_max"),
+        ]
+    return exprs
+
+
+def json_value(value: Any) -> Any:
+    """A Polars scalar as plain JSON: ISO text for temporals, None for non-finite floats."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def _whole(value: float | None, inferred: str) -> Any:
+    # Integer-looking text parses to floats; give back ints when they are whole.
+    if inferred == "integer" and value is not None and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return json_value(value)
+
+
+def _column_profile(index: int, name: str, dtype: pl.DataType, row: dict[str, Any], rows: int) -> dict[str, Any]:
+    key = f"{index}:"
+    missing = int(row[key + "missing"])
+    valued = rows - missing
+    inferred = _native_type(dtype)
+    if is_text(dtype) and valued:
+        inferred = next((kind for kind, _ in _TEXT_TYPES if row[f"{key}is_{kind}"]), "string")
+    numeric = dtype.is_numeric() or inferred in ("integer", "double")
+    result: dict[str, Any] = {
+        "name": name,
+        "type": str(dtype),
+        "inferredType": inferred,
+        "valuesCount": valued,
+        "missingValuesCount": missing,
+        "missingValuesPercentage": percentage(missing, rows),
+        "distinctValuesCount": row.get(key + "distinct", 0) if not is_complex(dtype) else None,
+        "uniqueValuesCount": row.get(key + "unique", 0) if not is_complex(dtype) else None,
+        "min": None, "max": None, "mean": None, "median": None, "standardDeviation": None,
+        "stringLength": None,
+        "mostCommonValues": [
+            {"value": json_value(item[name]), "count": item["count"]} for item in row.get(key + "top") or []
+        ],
+    }
+    if dtype.is_numeric():
+        result["min"], result["max"] = json_value(row[key + "min"]), json_value(row[key + "max"])
+    elif numeric:
+        result["min"], result["max"] = _whole(row[key + "min"], inferred), _whole(row[key + "max"], inferred)
+    if numeric:
+        result["mean"] = json_value(row[key + "mean"])
+        result["median"] = json_value(row[key + "median"])
+        result["standardDeviation"] = json_value(row[key + "std"])
+    elif dtype.is_temporal():
+        result["min"], result["max"] = json_value(row[key + "min"]), json_value(row[key + "max"])
+    elif inferred in ("date", "timestamp"):
+        result["min"], result["max"] = row[key + "text_min"], row[key + "text_max"]
+    if is_text(dtype):
+        result["stringLength"] = {
+            "min": row[key + "len_min"],
+            "mean": json_value(row[key + "len_mean"]),
+            "max": row[key + "len_max"],
+        }
+    return result
+
+
+def profile_frame(frame: pl.LazyFrame | pl.DataFrame, top_n: int = 5) -> dict[str, Any]:
+    """Profile every column of `frame` in a single `select` (one scan of the data)."""
+    lazy = frame.lazy()
+    schema = lazy.collect_schema()
+    exprs: list[pl.Expr] = [pl.len().alias("rows")]
+    if schema:
+        # The extra copies of repeated rows; a struct of the row hashes all columns at once.
+        exprs.append((pl.len() - pl.struct(pl.all()).n_unique()).alias("duplicates"))
+    for index, (name, dtype) in enumerate(schema.items()):
+        exprs += _column_exprs(index, name, dtype, top_n)
+    row = lazy.select(exprs).collect().row(0, named=True)
+    rows = int(row["rows"])
+    duplicates = int(row.get("duplicates") or 0)
+    return {
+        "rowsCount": rows,
+        "columnsCount": len(schema),
+        "duplicateRowsCount": duplicates,
+        "duplicateRowsPercentage": percentage(duplicates, rows),
+        "columns": [_column_profile(i, name, dtype, row, rows) for i, (name, dtype) in enumerate(schema.items())],
+    }
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def _type_label(column: dict[str, Any]) -> str:
+    # "integer (String)" says the text holds integers; native types need no second name.
+    inferred, native = column["inferredType"], column["type"]
+    return inferred if inferred == native.lower() else f"{inferred} ({native})"
+
+
+def render_profile(profile: dict[str, Any], console: Console) -> None:
+    """A table of columns × key statistics, then each column's most common values."""
+    console.print(
+        f"[bold]{profile['rowsCount']:,}[/] rows × [bold]{profile['columnsCount']}[/] columns, "
+        f"{profile['duplicateRowsCount']:,} duplicate rows ({profile['duplicateRowsPercentage']:.2f}%)"
+    )
+    stats = Table(title="Column statistics")
+    for heading in ("Column", "Type", "Values", "Missing", "Distinct", "Min", "Max", "Mean", "Median", "Std", "Length"):
+        stats.add_column(heading, justify="left" if heading in ("Column", "Type") else "right")
+    for column in profile["columns"]:
+        lengths = column["stringLength"]
+        stats.add_row(
+            column["name"],
+            _type_label(column),
+            _fmt(column["valuesCount"]),
+            f"{column['missingValuesCount']:,} ({column['missingValuesPercentage']:.1f}%)",
+            _fmt(column["distinctValuesCount"]),
+            _fmt(column["min"]),
+            _fmt(column["max"]),
+            _fmt(column["mean"]),
+            _fmt(column["median"]),
+            _fmt(column["standardDeviation"]),
+            "—" if not lengths or lengths["min"] is None else f"{lengths['min']}/{lengths['mean']:.1f}/{lengths['max']}",
+        )
+    console.print(stats)
+    top = Table(title="Most common values")
+    top.add_column("Column")
+    top.add_column("Values (count)")
+    for column in profile["columns"]:
+        shown = ", ".join(f"{item['value']!r} ({item['count']:,})" for item in column["mostCommonValues"])
+        top.add_row(column["name"], shown or "—")
+    console.print(top)
