@@ -6,7 +6,6 @@ Every failure the platform anticipates prints one line `Error: …` and exits 1;
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 import tempfile
@@ -19,7 +18,8 @@ import click
 from lakehouse import cli_output as out
 from lakehouse import pipeline
 from lakehouse.catalog.register import register_tables
-from lakehouse.config import BACKENDS, load_settings
+from lakehouse.cli_options import platform_options
+from lakehouse.cli_recipes import profile, recipe
 from lakehouse.datasets.registry import DEFAULT_DATASET, dataset
 from lakehouse.errors import ConfigError, LakehouseError
 from lakehouse.ingest import ingest as ingest_source
@@ -30,25 +30,6 @@ from lakehouse.runlog import recorded
 from lakehouse.sql.saved import saved_query
 
 SOURCE_HELP = "PATH to a portal export (CSV or JSON), 'portal' to download it, or 'sample' (default)"
-
-
-def platform_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--home, --backend, --config and --debug on every command."""
-
-    @click.option("--home", type=click.Path(path_type=Path, file_okay=False), help="Lakehouse home (LAKEHOUSE_HOME).")
-    @click.option("--backend", type=click.Choice(BACKENDS), help="Where it runs (LAKEHOUSE_BACKEND).")
-    @click.option("--bucket-prefix", help="Prefix of the bucket names (LAKEHOUSE_BUCKET_PREFIX).")
-    @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-                  help="A lakehouse.toml (default ./lakehouse.toml).")
-    @click.option("--debug", is_flag=True, help="Show tracebacks.")
-    @functools.wraps(command)
-    def wrapper(home: Path | None, backend: str | None, bucket_prefix: str | None,
-                config_path: Path | None, debug: bool, **kwargs: Any) -> Any:
-        settings = load_settings({"home": home, "backend": backend, "bucket_prefix": bucket_prefix},
-                                 config_path=config_path)
-        return command(Platform(settings), **kwargs)
-
-    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,7 +75,7 @@ def ingest(platform: Platform, source: str | None) -> None:
 def prepare(platform: Platform) -> None:
     """Clean the current raw file into typed Parquet in the landing zone, keeping rejects."""
     with recorded(platform.zones, "prepare") as record:
-        manifest = prepare_landing(platform.zones, dataset(DEFAULT_DATASET))
+        manifest = prepare_landing(platform.zones, platform.recipes, dataset(DEFAULT_DATASET))
         record.details = {"landing_rows": manifest.landing_rows, "rejected_rows": manifest.rejected_rows}
     print_landing(manifest)
 
@@ -172,6 +153,10 @@ def sample(output: Path, rows: int | None, seed: int, dirty: bool, end_month: st
 def status(platform: Platform) -> None:
     """Zones, catalog tables and the last runs."""
     print_status(platform)
+
+
+cli.add_command(recipe)
+cli.add_command(profile)
 
 
 def _parameter(item: str) -> tuple[str, str]:

@@ -63,3 +63,11 @@ class QueryError(TerminalError):
 
 class StageError(TerminalError):
     """A pipeline stage cannot start because an earlier stage has not produced its output."""
+
+
+class ResourceNotFoundException(TerminalError):
+    """DataBrew's ResourceNotFoundException: a recipe, version, job or run is missing."""
+
+
+class ConflictException(TerminalError):
+    """DataBrew's ConflictException: the resource already exists."""

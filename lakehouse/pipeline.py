@@ -145,7 +145,7 @@ def run(
             ingested = ingest(platform.zones, fetched.path, spec, fetched.origin, fetched.synthetic)
         lap("ingest")
         with reporter.stage("prepare"):
-            landing = prepare(platform.zones, spec)
+            landing = prepare(platform.zones, platform.recipes, spec)
         lap("prepare")
         with reporter.stage("transform"):
             tables, registered = build_curated(platform, spec)

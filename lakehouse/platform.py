@@ -10,6 +10,7 @@ from lakehouse.config import Settings
 from lakehouse.ports.catalog import DataCatalog
 from lakehouse.ports.object_store import ObjectStore
 from lakehouse.ports.query_engine import QueryEngine
+from lakehouse.ports.recipe_service import RecipeService
 from lakehouse.zones import Zones
 
 
@@ -32,3 +33,7 @@ class Platform:
     @cached_property
     def engine(self) -> QueryEngine:
         return registry.query_engine(self.settings, self.store, self.catalog)
+
+    @cached_property
+    def recipes(self) -> RecipeService:
+        return registry.recipe_service(self.settings, self.store)

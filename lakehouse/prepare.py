@@ -1,28 +1,41 @@
-"""Prepare: raw → landing. Typed Parquet plus every rejected row with its reason.
+"""Prepare: raw → landing through the dataset's DataBrew recipe job.
 
-The counts reconcile by construction and are checked before anything is written:
-raw rows = landing rows + rejected rows.
+`prepare` publishes the shipped recipe when it changed, (re)defines the recipe job and
+starts a run; `RecipeJobRunner` is what a run executes locally: parse the current raw
+file, run the recipe as one lazy plan, check the ruleset, then publish typed Parquet
+plus every rejected row with the step that rejected it. Counts reconcile by
+construction and are checked: raw rows = landing rows + rejected rows.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
-from lakehouse import cleaning
 from lakehouse.datasets.readers import REJECT_SCHEMA, ParsedSource, parse_source
+from lakehouse.datasets.registry import dataset
 from lakehouse.datasets.source_check import check_source
 from lakehouse.datasets.spec import DatasetSpec
-from lakehouse.errors import LakehouseError
-from lakehouse.ingest import RawManifest, current_raw
+from lakehouse.errors import LakehouseError, StageError
+from lakehouse.glue_types import POLARS_TYPES
+from lakehouse.ingest import current_raw
+from lakehouse.ports.recipe_service import LATEST_PUBLISHED, RecipeService
+from lakehouse.recipes.compile import compile_recipe, validate_recipe
+from lakehouse.recipes.definitions import dataset_recipe
+from lakehouse.recipes.frame import ALIVE, RECORD, REJECT_OPERATION, REJECT_REASON, REJECT_STEP, user_columns
+from lakehouse.recipes.model import Recipe, RecipeError, parse_recipe
+from lakehouse.recipes.profile import profile_frame
 from lakehouse.zones import Zones
 
 MANIFEST = "_manifest.json"
 REJECTED = "rejected.parquet"
+PROFILE = "_profile.json"
 
 
 @dataclass(frozen=True)
@@ -36,7 +49,12 @@ class LandingManifest:
     raw_rows: int
     landing_rows: int
     rejected_rows: int
-    rejected_by_rule: dict[str, int] = field(default_factory=dict)
+    # One entry per recipe step that rejected rows (step 0 = unparseable lines):
+    # {"step", "operation", "rows", "example"} with one of the reasons as the example.
+    rejected_by_step: list[dict[str, Any]] = field(default_factory=list)
+    recipe: str = ""
+    recipe_version: str = ""
+    job_run_id: str = ""  # the DataBrew job run that wrote this landing data
     prepared_at: str = ""
 
 
@@ -48,103 +66,172 @@ def rejected_key(spec: DatasetSpec) -> str:
     return f"{spec.portal_id}/{REJECTED}"
 
 
-def prepare(zones: Zones, spec: DatasetSpec) -> LandingManifest:
-    """Clean the current raw object of `spec` into the landing zone."""
-    raw = current_raw(zones, spec)
-    with tempfile.TemporaryDirectory(prefix="lakehouse-prepare-") as scratch:
-        workdir = Path(scratch)
-        source = _local_copy(zones, raw, workdir)
-        parsed = parse_source(check_source(source, spec), spec, workdir)
-        landing, rejected = clean(parsed, spec)
-        manifest = LandingManifest(
-            dataset=spec.portal_id,
-            raw_key=raw.key,
-            raw_sha256=raw.sha256,
-            synthetic=raw.synthetic,
-            raw_rows=parsed.raw_rows,
-            landing_rows=landing.height,
-            rejected_rows=rejected.height,
-            rejected_by_rule=dict(sorted(rejected.group_by("rule").len().iter_rows())),
-            prepared_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        )
-        if manifest.raw_rows != manifest.landing_rows + manifest.rejected_rows:
-            raise LakehouseError(
-                f"{raw.key}: row counts do not reconcile: {manifest.raw_rows} raw != "
-                f"{manifest.landing_rows} landing + {manifest.rejected_rows} rejected"
-            )
-        _publish(zones, spec, workdir, landing, rejected, manifest)
+def job_name(spec: DatasetSpec) -> str:
+    return f"{spec.portal_id}-prepare"
+
+
+def prepare(zones: Zones, recipes: RecipeService, spec: DatasetSpec) -> LandingManifest:
+    """Publish the shipped recipe if it changed, then run the dataset's recipe job."""
+    recipe = dataset_recipe(spec)
+    check_landing_contract(recipe, spec)  # before any data is read
+    sync_recipe(recipes, recipe)
+    recipes.create_recipe_job(recipe_job(zones, spec, recipe.name))
+    recipes.start_job_run(job_name(spec))
+    manifest = landing_manifest(zones, spec)
+    assert manifest is not None  # a SUCCEEDED run always writes it
     return manifest
 
 
-def clean(parsed: ParsedSource, spec: DatasetSpec) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split parsed rows into typed landing rows and rejected rows (REJECT_SCHEMA)."""
-    names = list(spec.names)
-    rule, reason, where = cleaning.rejection(spec)
-    rows = (
-        pl.scan_parquet(parsed.rows_path)
-        .with_row_index("record", offset=1)
-        .with_columns(
-            cleaning.source_line_numbers(
-                pl.col("record").cast(pl.Int64), parsed.parse_rejects["source_line"], parsed.first_data_line
-            ).alias("source_line"),
-            *(pl.col(name).alias(f"{cleaning.RAW_PREFIX}{name}") for name in names),
-        )
-        .with_columns(cleaning.standardise(f) for f in spec.fields)
-        .with_columns(rule, reason, where)
-        # Exact duplicates (every field, BI_ID included) of an earlier valid row.
-        .with_columns(
-            pl.when(pl.col(cleaning.RULE).is_null() & ~pl.struct(names).is_first_distinct().over(pl.col(cleaning.RULE).is_null()))
-            .then(pl.lit("duplicate_row"))
-            .otherwise(pl.col(cleaning.RULE))
-            .alias(cleaning.RULE)
-        )
-        .with_columns(
-            pl.when(pl.col(cleaning.RULE) == "duplicate_row")
-            .then(pl.lit("duplicate of an earlier row"))
-            .otherwise(pl.col(cleaning.REASON))
-            .alias(cleaning.REASON)
+def sync_recipe(recipes: RecipeService, recipe: Recipe, description: str = "shipped with the platform") -> str:
+    """Make LATEST_PUBLISHED equal the given steps, publishing a new version if needed."""
+    steps = recipe.to_json()
+    try:
+        published = recipes.describe_recipe(recipe.name, LATEST_PUBLISHED)
+        if published["Steps"] == steps:
+            return str(published["RecipeVersion"])
+        recipes.update_recipe(recipe.name, steps)
+    except LakehouseError:
+        try:
+            recipes.update_recipe(recipe.name, steps)
+        except LakehouseError:
+            recipes.create_recipe(recipe.name, steps, description)
+    return recipes.publish_recipe(recipe.name, description)
+
+
+def recipe_job(zones: Zones, spec: DatasetSpec, recipe_name: str) -> dict[str, Any]:
+    """The DataBrew recipe job that prepares a dataset into the landing zone."""
+    return {
+        "Name": job_name(spec),
+        "DatasetName": spec.portal_id,
+        "RecipeReference": {"Name": recipe_name, "RecipeVersion": LATEST_PUBLISHED},
+        "Outputs": [{
+            "Location": {"Bucket": zones.bucket("landing"), "Key": f"{spec.portal_id}/"},
+            "Format": "PARQUET",
+            "Overwrite": True,
+        }],
+    }
+
+
+def check_landing_contract(recipe: Recipe, spec: DatasetSpec) -> None:
+    """The recipe must turn the export's columns into exactly the landing columns."""
+    produced = validate_recipe(recipe, {label: pl.String() for label in spec.labels})
+    expected = {name: POLARS_TYPES[glue_type] for name, glue_type in spec.landing_columns}
+    if dict(produced) != expected:
+        got = ", ".join(f"{name} {dtype}" for name, dtype in produced.items())
+        want = ", ".join(f"{name} {dtype}" for name, dtype in expected.items())
+        raise RecipeError(f"recipe {recipe.name} produces ({got}); landing needs ({want})")
+
+
+class RecipeJobRunner:
+    """Executes a recipe job locally (the JobExecutor of the DataBrew emulation)."""
+
+    def __init__(self, zones: Zones) -> None:
+        self.zones = zones
+
+    def __call__(self, job: dict[str, Any], recipe_document: dict[str, Any], log: Callable[[str], None]) -> dict[str, Any]:
+        spec = dataset(job["DatasetName"])
+        recipe = parse_recipe(recipe_document["Steps"], name=recipe_document["Name"])
+        raw = current_raw(self.zones, spec)
+        log(f"reading {self.zones.bucket('raw')}/{raw.key}")
+        with tempfile.TemporaryDirectory(prefix="lakehouse-prepare-") as scratch:
+            workdir = Path(scratch)
+            source = self.zones.local_file("raw", raw.key, workdir)
+            parsed = parse_source(check_source(source, spec), spec, workdir)
+            log(f"parsed {parsed.parsed_rows} rows, {parsed.parse_rejects.height} unparseable lines")
+            landing_path, rejected = run_recipe(recipe, parsed, spec, workdir)
+            landing_rows = pl.scan_parquet(landing_path).select(pl.len()).collect().item()
+            manifest = LandingManifest(
+                dataset=spec.portal_id, raw_key=raw.key, raw_sha256=raw.sha256, synthetic=raw.synthetic,
+                raw_rows=parsed.raw_rows, landing_rows=landing_rows, rejected_rows=rejected.height,
+                rejected_by_step=_count_by_step(rejected), recipe=recipe.name,
+                recipe_version=str(recipe_document.get("RecipeVersion", "")), job_run_id=str(job.get("RunId", "")),
+                prepared_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+            if manifest.raw_rows != manifest.landing_rows + manifest.rejected_rows:
+                raise LakehouseError(
+                    f"{raw.key}: row counts do not reconcile: {manifest.raw_rows} raw != "
+                    f"{manifest.landing_rows} landing + {manifest.rejected_rows} rejected"
+                )
+            check_rules(spec, landing_path, log)
+            _publish(self.zones, spec, workdir, landing_path, rejected, manifest)
+            self.zones.put_json("landing", f"{spec.portal_id}/{PROFILE}", profile_frame(pl.scan_parquet(landing_path)))
+        log(f"landing {manifest.landing_rows} rows, rejected {manifest.rejected_rows}")
+        return {"landing_rows": manifest.landing_rows, "rejected_rows": manifest.rejected_rows}
+
+
+def run_recipe(recipe: Recipe, parsed: ParsedSource, spec: DatasetSpec, workdir: Path) -> tuple[Path, pl.DataFrame]:
+    """Run the recipe over parsed rows: landing Parquet on disk, rejected rows in memory."""
+    marked_path, landing_path = workdir / "marked.parquet", workdir / "landing.parquet"
+    plan = compile_recipe(recipe, pl.scan_parquet(parsed.rows_path), keep_raw=False)
+    plan.sink_parquet(marked_path)  # one streaming pass; the two splits below re-read it
+    marked = pl.scan_parquet(marked_path)
+    data = user_columns(marked.collect_schema())
+    line = _source_line(pl.col(RECORD).cast(pl.Int64), parsed)
+    marked.filter(ALIVE).select(*data, line.alias("source_line")).sink_parquet(landing_path)
+    raw = pl.scan_parquet(parsed.rows_path).with_row_index(RECORD, offset=1).select(
+        pl.col(RECORD),
+        pl.concat_str([pl.col(label).fill_null("") for label in spec.labels], separator=spec.separator).alias("raw_record"),
+    )
+    recipe_rejects = (
+        marked.filter(~ALIVE)
+        .select(RECORD, REJECT_STEP, REJECT_OPERATION, REJECT_REASON)
+        .join(raw, on=RECORD, how="left")
+        .select(
+            line.alias("source_line"),
+            pl.col(REJECT_STEP).alias("step"),
+            pl.col(REJECT_OPERATION).alias("operation"),
+            pl.col(REJECT_REASON).alias("reason"),
+            pl.col("raw_record"),
         )
         .collect()
     )
-    landing = rows.filter(pl.col(cleaning.RULE).is_null()).select(
-        *(cleaning.typed(f) for f in spec.fields), pl.col("source_line")
-    )
-    landing = _landing_columns(landing, spec)
-    value_rejects = rows.filter(pl.col(cleaning.RULE).is_not_null()).select(
-        "source_line", cleaning.RULE, cleaning.REASON, cleaning.REASON_FIELD, cleaning.raw_record(spec)
-    )
-    rejected = pl.concat([parsed.parse_rejects, value_rejects.cast(REJECT_SCHEMA)]).sort("source_line")  # type: ignore[arg-type]
-    return landing, rejected
+    rejected = pl.concat([parsed.parse_rejects, recipe_rejects.cast(REJECT_SCHEMA)]).sort("source_line")  # type: ignore[arg-type]
+    return landing_path, rejected
 
 
-def _landing_columns(frame: pl.DataFrame, spec: DatasetSpec) -> pl.DataFrame:
-    """Year-month text becomes the first day of its month, as a date."""
-    renames = {f.name: "month_start" for f in spec.fields if f.kind == "year_month"}
-    return frame.rename(renames)
+def _source_line(records: pl.Expr, parsed: ParsedSource) -> pl.Expr:
+    """Line of each parsed record, given the lines the parser rejected.
+
+    The parser keeps rows in file order and drops only rejected lines, so record i
+    sits after every rejected line that has fewer than i accepted records before it.
+    (Exact unless the file has blank lines or quoted line breaks, which portal
+    exports do not.)
+    """
+    rejected = parsed.parse_rejects["source_line"].sort().to_numpy()
+    first = parsed.first_data_line
+    accepted_before = pl.Series([int(line) - first - index for index, line in enumerate(rejected)], dtype=pl.Int64)
+    return records + (first - 1) + pl.lit(accepted_before).search_sorted(records, side="left").cast(pl.Int64)
 
 
-def _local_copy(zones: Zones, raw: RawManifest, workdir: Path) -> Path:
-    bucket = zones.bucket("raw")
-    if zones.store.LOCAL_PATHS:
-        return zones.store.local_path(bucket, raw.key)
-    target = workdir / raw.filename
-    zones.store.download_file(bucket, raw.key, target)
-    return target
+def check_rules(spec: DatasetSpec, landing_path: Path, log: Callable[[str], None]) -> None:
+    """Evaluate the dataset's ruleset on the landing rows; a failing blocking rule stops here."""
+    if spec.ruleset is None:
+        return
+    from lakehouse.recipes.definitions import definition_path
+    from lakehouse.recipes.rules import evaluate_ruleset, load_ruleset
+
+    result = evaluate_ruleset(load_ruleset(definition_path(spec.ruleset)), pl.scan_parquet(landing_path))
+    for outcome in result.rules:
+        log(f"rule {outcome.name}: {'passed' if outcome.passed else 'FAILED'}")
+    if result.failed_blocking:
+        names = ", ".join(outcome.name for outcome in result.failed_blocking)
+        raise StageError(f"data-quality rules failed for {spec.portal_id}, landing not published: {names}")
+
+
+def _count_by_step(rejected: pl.DataFrame) -> list[dict[str, Any]]:
+    counts = rejected.group_by("step", "operation").agg(pl.len().alias("rows"), pl.col("reason").first().alias("example"))
+    return counts.sort("step").to_dicts()
 
 
 def _publish(
-    zones: Zones,
-    spec: DatasetSpec,
-    workdir: Path,
-    landing: pl.DataFrame,
-    rejected: pl.DataFrame,
+    zones: Zones, spec: DatasetSpec, workdir: Path, landing_path: Path, rejected: pl.DataFrame,
     manifest: LandingManifest,
 ) -> None:
     bucket = zones.bucket("landing")
-    for frame, key in ((landing, landing_key(spec)), (rejected, rejected_key(spec))):
-        local = workdir / key.replace("/", "__")
-        frame.write_parquet(local)
-        zones.store.upload_file(local, bucket, key)
+    rejected_path = workdir / "rejected.parquet"
+    rejected.write_parquet(rejected_path)
+    zones.store.upload_file(landing_path, bucket, landing_key(spec))
+    zones.store.upload_file(rejected_path, bucket, rejected_key(spec))
     # The manifest is written last: readers trust the data files it describes.
     zones.put_json("landing", f"{spec.portal_id}/{MANIFEST}", asdict(manifest))
 

@@ -10,6 +10,7 @@ from lakehouse.errors import ConfigError
 from lakehouse.ports.catalog import DataCatalog
 from lakehouse.ports.object_store import ObjectStore
 from lakehouse.ports.query_engine import QueryEngine
+from lakehouse.ports.recipe_service import RecipeService
 
 
 def _file_store(settings: Settings) -> ObjectStore:
@@ -38,6 +39,14 @@ def _duckdb_engine(settings: Settings, store: ObjectStore, catalog: DataCatalog)
     return DuckDBQueryEngine(catalog, store, settings)
 
 
+def _databrew(settings: Settings, store: ObjectStore) -> RecipeService:
+    from emulation.databrew.models import DataBrewBackend
+    from lakehouse.prepare import RecipeJobRunner
+    from lakehouse.zones import Zones
+
+    return DataBrewBackend(store, settings.bucket("catalog"), RecipeJobRunner(Zones(store, settings)))
+
+
 def _not_yet(role: str) -> Callable[..., object]:
     def refuse(settings: Settings, *_: object) -> object:
         raise ConfigError(
@@ -63,6 +72,11 @@ QUERY_ENGINES: dict[str, Callable[[Settings, ObjectStore, DataCatalog], QueryEng
     "emulator": _duckdb_engine,
     "aws": _not_yet("Athena"),  # type: ignore[dict-item]
 }
+RECIPE_SERVICES: dict[str, Callable[[Settings, ObjectStore], RecipeService]] = {
+    "local": _databrew,
+    "emulator": _databrew,
+    "aws": _not_yet("DataBrew"),  # type: ignore[dict-item]
+}
 
 
 def object_store(settings: Settings) -> ObjectStore:
@@ -75,3 +89,7 @@ def data_catalog(settings: Settings, store: ObjectStore) -> DataCatalog:
 
 def query_engine(settings: Settings, store: ObjectStore, catalog: DataCatalog) -> QueryEngine:
     return QUERY_ENGINES[settings.backend](settings, store, catalog)
+
+
+def recipe_service(settings: Settings, store: ObjectStore) -> RecipeService:
+    return RECIPE_SERVICES[settings.backend](settings, store)

@@ -23,9 +23,12 @@ def print_landing(manifest: LandingManifest) -> None:
         f"raw {manifest.raw_rows:,} rows {reconciled} landing {manifest.landing_rows:,} "
         f"+ rejected {manifest.rejected_rows:,}"
     )
-    if manifest.rejected_by_rule:
+    if manifest.rejected_by_step:
         console.print(rich_table(
-            ["rejected because", "rows"], sorted(manifest.rejected_by_rule.items()), numeric=[False, True]
+            ["step", "operation", "rows", "for example"],
+            [(r["step"], r["operation"], r["rows"], r["example"]) for r in manifest.rejected_by_step],
+            numeric=[True, False, True, False], grouped=[False, False, True, False],
+            title=f"Rejected rows (recipe {manifest.recipe} version {manifest.recipe_version}; step 0 = unreadable lines)",
         ))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from lakehouse.config import Settings
@@ -48,3 +49,12 @@ class Zones:
     def s3_uri(self, zone: Zone, key: str = "") -> str:
         """The location as AWS names it (catalog entries always use s3:// URIs)."""
         return f"s3://{self.bucket(zone)}/{key}"
+
+    def local_file(self, zone: Zone, key: str, workdir: Path) -> Path:
+        """A local file with the object's bytes: the object itself on folders, else a download."""
+        bucket = self.bucket(zone)
+        if self.store.LOCAL_PATHS:
+            return self.store.local_path(bucket, key)
+        target = workdir / key.replace("/", "__")
+        self.store.download_file(bucket, key, target)
+        return target

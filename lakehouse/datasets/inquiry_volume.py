@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lakehouse.datasets.spec import DatasetSpec, Field
+from lakehouse.datasets.spec import DatasetSpec, SourceField
 
 CHANNELS = ("Phone", "Chat", "E-mail", "Social Media", "Mail")
 
@@ -11,12 +11,21 @@ INQUIRY_VOLUME = DatasetSpec(
     table="inquiry_volume",
     title="3-1-1 inquiry volume (monthly, by department, type and channel)",
     fields=(
-        Field("department", "Department", "department", "text"),
-        Field("inquiry_type", "Type", "type", "text"),
-        Field("year_month", "Year Month", "year_month", "year_month"),
-        Field("channel", "Channel", "channel", "text", vocabulary=CHANNELS),
-        Field("inquiries", "Number of Records", "number_of_records", "count"),
-        # BI_ID is renumbered on every export: kept for lineage, never a key.
-        Field("bi_id", "BI_ID", "bi_id", "row_id", required=False),
+        SourceField("Department", "department"),
+        SourceField("Type", "type"),
+        SourceField("Year Month", "year_month"),
+        SourceField("Channel", "channel"),
+        SourceField("Number of Records", "number_of_records"),
+        # BI_ID is renumbered on every export: the recipe drops it, it is never a key.
+        SourceField("BI_ID", "bi_id"),
     ),
+    landing_columns=(
+        ("department", "string"),
+        ("inquiry_type", "string"),
+        ("channel", "string"),
+        ("month_start", "date"),
+        ("inquiries", "bigint"),
+    ),
+    recipe="inquiry-volume.recipe.json",
+    ruleset="inquiry-volume.ruleset.json",
 )

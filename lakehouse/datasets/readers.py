@@ -16,14 +16,16 @@ import polars as pl
 from lakehouse.datasets.source_check import SourceLayout, check_json_records, load_json
 from lakehouse.datasets.spec import DatasetSpec
 
-# Columns of every rejected-rows table, in the landing zone and in memory.
+# Columns of every rejected-rows table. Step 0 is reading the file; recipe steps count from 1.
 REJECT_SCHEMA: dict[str, pl.DataType] = {
     "source_line": pl.Int64(),
-    "rule": pl.String(),
+    "step": pl.Int32(),
+    "operation": pl.String(),
     "reason": pl.String(),
-    "field": pl.String(),
     "raw_record": pl.String(),
 }
+PARSE_STEP = 0
+PARSE_OPERATION = "PARSE"
 
 _PARSE_REASONS = {
     "TOO MANY COLUMNS": "too many fields",
@@ -38,7 +40,7 @@ _PARSE_REASONS = {
 class ParsedSource:
     """Rows as strings (Parquet at `rows_path`) and the lines that could not be parsed."""
 
-    rows_path: Path  # columns: the spec's field names, all strings, in file order
+    rows_path: Path  # columns: the export's header labels, all strings, in file order
     parse_rejects: pl.DataFrame  # REJECT_SCHEMA
     parsed_rows: int
     first_data_line: int  # line (CSV) or record number (JSON) of the first data row
@@ -57,7 +59,7 @@ def parse_source(layout: SourceLayout, spec: DatasetSpec, workdir: Path) -> Pars
 
 
 def _parse_csv(layout: SourceLayout, spec: DatasetSpec, rows_path: Path) -> ParsedSource:
-    columns = ", ".join(f"'{name}': 'VARCHAR'" for name in spec.names)
+    columns = ", ".join(f"{_sql_string(label)}: 'VARCHAR'" for label in spec.labels)
     separator = "';'" if layout.separator == ";" else "','"
     connection = duckdb.connect()
     try:
@@ -79,31 +81,35 @@ def _parse_csv(layout: SourceLayout, spec: DatasetSpec, rows_path: Path) -> Pars
     parsed_rows = pl.scan_parquet(rows_path).select(pl.len()).collect().item()
     parse_rejects = rejects.select(
         pl.col("source_line"),
-        pl.lit("parse_error").alias("rule"),
+        pl.lit(PARSE_STEP).alias("step"),
+        pl.lit(PARSE_OPERATION).alias("operation"),
         pl.format(
             "{} ({})",
             pl.col("error_type").replace_strict(_PARSE_REASONS, default=pl.col("error_type").str.to_lowercase()),
             pl.col("message"),
         ).alias("reason"),
-        pl.lit(None, pl.String).alias("field"),
         pl.col("raw_record").str.strip_chars("\r\n"),
     ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
     return ParsedSource(rows_path, parse_rejects, parsed_rows, first_data_line=2)
 
 
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 def _parse_json(layout: SourceLayout, spec: DatasetSpec, rows_path: Path) -> ParsedSource:
     records = check_json_records(layout.path, load_json(layout.path), spec)
-    columns: dict[str, list[str | None]] = {name: [] for name in spec.names}
+    columns: dict[str, list[str | None]] = {label: [] for label in spec.labels}
     rejects: list[dict[str, object]] = []
     for number, record in enumerate(records, start=1):
         if not isinstance(record, dict):
-            rejects.append({"source_line": number, "rule": "parse_error", "reason": "record is not an object",
-                            "field": None, "raw_record": str(record)[:1000]})
+            rejects.append({"source_line": number, "step": PARSE_STEP, "operation": PARSE_OPERATION,
+                            "reason": "record is not an object", "raw_record": str(record)[:1000]})
             continue
         for field in spec.fields:
             value = record.get(field.api_id)
-            columns[field.name].append(None if value is None else str(value))
-    pl.DataFrame(columns, schema={name: pl.String for name in spec.names}).write_parquet(rows_path)
+            columns[field.label].append(None if value is None else str(value))
+    pl.DataFrame(columns, schema={label: pl.String for label in spec.labels}).write_parquet(rows_path)
     return ParsedSource(
         rows_path,
         pl.DataFrame(rejects, schema=REJECT_SCHEMA),

@@ -15,19 +15,10 @@ import polars as pl
 from lakehouse.catalog.register import table_prefix
 from lakehouse.datasets.spec import DatasetSpec
 from lakehouse.errors import StageError
+from lakehouse.glue_types import POLARS_TYPES
 from lakehouse.etl.tables import CURATED_TABLES, Column, CuratedTable, inquiry_volume
 from lakehouse.prepare import landing_key, landing_manifest
 from lakehouse.zones import Zones
-
-POLARS_TYPES: dict[str, pl.DataType] = {
-    "string": pl.String(),
-    "bigint": pl.Int64(),
-    "int": pl.Int32(),
-    "double": pl.Float64(),
-    "date": pl.Date(),
-    "boolean": pl.Boolean(),
-}
-
 
 @dataclass(frozen=True)
 class TableOutput:
@@ -42,18 +33,9 @@ def transform(zones: Zones, spec: DatasetSpec, database: str) -> list[TableOutpu
         raise StageError(f"no landing data for {spec.portal_id}: run `lakehouse prepare` first")
     with tempfile.TemporaryDirectory(prefix="lakehouse-transform-") as scratch:
         workdir = Path(scratch)
-        landing = pl.scan_parquet(_local_landing(zones, spec, workdir))
+        landing = pl.scan_parquet(zones.local_file("landing", landing_key(spec), workdir))
         volume = inquiry_volume(landing).collect()
         return [_write_table(zones, database, table, volume, workdir) for table in CURATED_TABLES]
-
-
-def _local_landing(zones: Zones, spec: DatasetSpec, workdir: Path) -> Path:
-    bucket, key = zones.bucket("landing"), landing_key(spec)
-    if zones.store.LOCAL_PATHS:
-        return zones.store.local_path(bucket, key)
-    target = workdir / "landing.parquet"
-    zones.store.download_file(bucket, key, target)
-    return target
 
 
 def _typed(columns: tuple[Column, ...]) -> list[pl.Expr]:

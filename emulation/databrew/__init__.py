@@ -1,0 +1,1 @@
+"""DataBrew's recipes, versions, jobs and runs, kept as JSON documents in an object-store bucket."""
