@@ -46,11 +46,7 @@ def operation(
 def load_all() -> dict[str, Operation]:
     """Import every family module so that its operations register themselves."""
     for family in FAMILIES:
-        try:
-            importlib.import_module(f"lakehouse.recipes.operations.{family}")
-        except ModuleNotFoundError as missing:
-            if missing.name != f"lakehouse.recipes.operations.{family}":
-                raise
+        importlib.import_module(f"lakehouse.recipes.operations.{family}")
     return OPERATIONS
 
 
