@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from lakehouse.catalog.glue_shapes import partition_input, table_input
 from lakehouse.errors import EntityNotFoundException
-from lakehouse.etl.tables import CURATED_TABLES, CuratedTable
+from lakehouse.etl.models import ALL_TABLES
+from lakehouse.etl.tables import CuratedTable
 from lakehouse.ports.catalog import DataCatalog
 from lakehouse.zones import Zones
 
@@ -42,7 +43,7 @@ def register_tables(zones: Zones, catalog: DataCatalog, database: str) -> list[R
     """Create or update every curated table present in the curated zone."""
     ensure_database(catalog, database)
     registered = []
-    for table in CURATED_TABLES:
+    for table in ALL_TABLES:
         prefix = table_prefix(database, table)
         keys = [i.key for i in zones.store.list_objects_v2(zones.bucket("curated"), prefix) if i.key.endswith(".parquet")]
         if not keys:

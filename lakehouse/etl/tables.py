@@ -1,8 +1,7 @@
-"""The curated model: `inquiry_volume` (the architecture's contract) and the aggregates
-that answer the city's questions, each defined once with its Glue schema.
+"""How a curated model is described: tables with their Glue schema and how to build them.
 
-Every aggregate is built from `inquiry_volume` at a grain no finer than its own, so a
-join between aggregates can never multiply rows (a defect of the original project).
+A dataset's model has one base table, built from landing rows and upserted by its
+natural key across runs, and aggregates rebuilt from the whole base table each run.
 """
 
 from __future__ import annotations
@@ -26,7 +25,8 @@ class CuratedTable:
     description: str
     columns: tuple[Column, ...]
     partition_keys: tuple[Column, ...]
-    # Builds the table (data columns and partition keys) from `inquiry_volume`.
+    # Builds the table (data columns and partition keys): the base table from landing
+    # rows, an aggregate from the base table.
     build: Callable[[pl.LazyFrame], pl.LazyFrame]
 
     @property
@@ -34,108 +34,13 @@ class CuratedTable:
         return self.columns + self.partition_keys
 
 
-_DEPARTMENT_CODE = r"^([A-Z0-9]{2,6}) - "
+@dataclass(frozen=True)
+class CuratedModel:
+    dataset: str  # the portal id of the dataset whose landing rows feed the model
+    base: CuratedTable
+    natural_key: tuple[str, ...]  # one base row per key: later sources replace earlier ones
+    aggregates: tuple[CuratedTable, ...] = ()
 
-
-def inquiry_volume(landing: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per department, inquiry type, channel and month (rows sharing a key are summed)."""
-    return (
-        landing.group_by("department", "inquiry_type", "channel", "month_start")
-        .agg(pl.col("inquiries").sum().cast(pl.Int64))
-        .with_columns(
-            pl.col("department").str.extract(_DEPARTMENT_CODE, 1).alias("department_code"),
-            pl.col("month_start").dt.year().cast(pl.Int32).alias("year"),
-        )
-    )
-
-
-def _department_monthly(volume: pl.LazyFrame) -> pl.LazyFrame:
-    return volume.group_by("department", "department_code", "month_start", "year").agg(
-        pl.col("inquiries").sum()
-    )
-
-
-def _monthly_volume(volume: pl.LazyFrame) -> pl.LazyFrame:
-    return volume.group_by("month_start", "year").agg(
-        pl.col("inquiries").sum(),
-        pl.col("department").n_unique().cast(pl.Int64).alias("departments"),
-    )
-
-
-def _channel_monthly(volume: pl.LazyFrame) -> pl.LazyFrame:
-    return volume.group_by("channel", "month_start", "year").agg(pl.col("inquiries").sum())
-
-
-def _yearly_volume(volume: pl.LazyFrame) -> pl.LazyFrame:
-    return volume.group_by("year").agg(
-        pl.col("inquiries").sum(),
-        pl.col("month_start").n_unique().cast(pl.Int32).alias("months"),
-        pl.col("month_start").min().alias("first_month"),
-        pl.col("month_start").max().alias("last_month"),
-        pl.col("department").n_unique().cast(pl.Int64).alias("departments"),
-    ).with_columns((pl.col("months") == 12).alias("complete"))
-
-
-def _department_yearly(volume: pl.LazyFrame) -> pl.LazyFrame:
-    per_department = volume.group_by("department", "department_code", "year").agg(pl.col("inquiries").sum())
-    year_total = pl.col("inquiries").sum().over("year")
-    return per_department.with_columns(
-        (pl.col("inquiries") * 100.0 / year_total).alias("share_pct"),
-        pl.col("inquiries").rank("min", descending=True).over("year").cast(pl.Int32).alias("rank"),
-    )
-
-
-YEAR = Column("year", "int", "calendar year of month_start")
-DEPARTMENT = Column("department", "string", "department as published, e.g. 'ENG - Sanitation Services'")
-DEPARTMENT_CODE = Column("department_code", "string", "prefix of the department name (ENG, DBL, ...); null without one")
-MONTH_START = Column("month_start", "date", "first day of the month")
-INQUIRIES = Column("inquiries", "bigint", "number of inquiries")
-
-CURATED_TABLES: tuple[CuratedTable, ...] = (
-    CuratedTable(
-        "inquiry_volume",
-        "3-1-1 inquiries by department, inquiry type, channel and month",
-        (DEPARTMENT, DEPARTMENT_CODE, Column("inquiry_type", "string"), Column("channel", "string"),
-         MONTH_START, INQUIRIES),
-        (YEAR,),
-        lambda volume: volume,
-    ),
-    CuratedTable(
-        "department_monthly",
-        "inquiries by department and month",
-        (DEPARTMENT, DEPARTMENT_CODE, MONTH_START, INQUIRIES),
-        (YEAR,),
-        _department_monthly,
-    ),
-    CuratedTable(
-        "monthly_volume",
-        "inquiries by month, all departments",
-        (MONTH_START, YEAR, INQUIRIES, Column("departments", "bigint", "departments with inquiries")),
-        (),
-        _monthly_volume,
-    ),
-    CuratedTable(
-        "channel_monthly",
-        "inquiries by channel and month",
-        (Column("channel", "string"), MONTH_START, YEAR, INQUIRIES),
-        (),
-        _channel_monthly,
-    ),
-    CuratedTable(
-        "yearly_volume",
-        "inquiries by year, with the months of data each year holds",
-        (YEAR, INQUIRIES, Column("months", "int", "months with data"), Column("first_month", "date"),
-         Column("last_month", "date"), Column("departments", "bigint"),
-         Column("complete", "boolean", "all twelve months present")),
-        (),
-        _yearly_volume,
-    ),
-    CuratedTable(
-        "department_yearly",
-        "inquiries by department and year, with the department's share and rank in that year",
-        (DEPARTMENT, DEPARTMENT_CODE, YEAR, INQUIRIES, Column("share_pct", "double", "percent of the year's inquiries"),
-         Column("rank", "int", "1 = most inquiries that year")),
-        (),
-        _department_yearly,
-    ),
-)
+    @property
+    def tables(self) -> tuple[CuratedTable, ...]:
+        return (self.base, *self.aggregates)

@@ -16,7 +16,8 @@ from lakehouse.catalog.register import table_prefix
 from lakehouse.datasets.spec import DatasetSpec
 from lakehouse.errors import StageError
 from lakehouse.glue_types import POLARS_TYPES
-from lakehouse.etl.tables import CURATED_TABLES, Column, CuratedTable, inquiry_volume
+from lakehouse.etl.models import model_for
+from lakehouse.etl.tables import Column, CuratedTable
 from lakehouse.prepare import landing_key, landing_manifest
 from lakehouse.zones import Zones
 
@@ -34,8 +35,10 @@ def transform(zones: Zones, spec: DatasetSpec, database: str) -> list[TableOutpu
     with tempfile.TemporaryDirectory(prefix="lakehouse-transform-") as scratch:
         workdir = Path(scratch)
         landing = pl.scan_parquet(zones.local_file("landing", landing_key(spec), workdir))
-        volume = inquiry_volume(landing).collect()
-        return [_write_table(zones, database, table, volume, workdir) for table in CURATED_TABLES]
+        model = model_for(spec.portal_id)
+        base = model.base.build(landing).collect()
+        outputs = [_write_table(zones, database, model.base, base, workdir, from_base=False)]
+        return outputs + [_write_table(zones, database, table, base, workdir) for table in model.aggregates]
 
 
 def _typed(columns: tuple[Column, ...]) -> list[pl.Expr]:
@@ -43,10 +46,11 @@ def _typed(columns: tuple[Column, ...]) -> list[pl.Expr]:
 
 
 def _write_table(
-    zones: Zones, database: str, table: CuratedTable, volume: pl.DataFrame, workdir: Path
+    zones: Zones, database: str, table: CuratedTable, base: pl.DataFrame, workdir: Path, from_base: bool = True
 ) -> TableOutput:
     names = [c.name for c in table.all_columns]
-    frame = table.build(volume.lazy()).select(_typed(table.all_columns)).sort(names).collect()
+    source = table.build(base.lazy()) if from_base else base.lazy()
+    frame = source.select(_typed(table.all_columns)).sort(names).collect()
     prefix = table_prefix(database, table)
     files: dict[str, pl.DataFrame] = {}
     if table.partition_keys:

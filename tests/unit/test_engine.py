@@ -14,7 +14,7 @@ from lakehouse.catalog.glue_shapes import table_input
 from lakehouse.catalog.register import register_tables
 from lakehouse.config import Settings, load_settings
 from lakehouse.errors import ConfigError
-from lakehouse.etl.tables import CURATED_TABLES
+from lakehouse.etl.models import ALL_TABLES as CURATED_TABLES
 from lakehouse.registry import data_catalog, object_store
 from lakehouse.zones import Zones
 

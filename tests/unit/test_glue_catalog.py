@@ -8,7 +8,7 @@ from emulation.glue.models import ObjectStoreCatalog
 from emulation.s3.store import FileObjectStore
 from lakehouse.catalog.glue_shapes import PARQUET_SERDE, partition_input, table_input
 from lakehouse.errors import AlreadyExistsException, EntityNotFoundException
-from lakehouse.etl.tables import CURATED_TABLES
+from lakehouse.etl.models import ALL_TABLES as CURATED_TABLES
 
 
 @pytest.fixture
