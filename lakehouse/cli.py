@@ -17,10 +17,10 @@ import click
 
 from lakehouse import cli_output as out
 from lakehouse import pipeline
-from lakehouse.catalog.register import register_tables
 from lakehouse.cli_options import platform_options
+from lakehouse.cli_glue import catalog, job
 from lakehouse.cli_recipes import profile, recipe
-from lakehouse.datasets.registry import DEFAULT_DATASET, dataset
+from lakehouse.datasets.registry import DATASETS, DEFAULT_DATASET, dataset
 from lakehouse.errors import ConfigError, LakehouseError
 from lakehouse.ingest import ingest as ingest_source
 from lakehouse.platform import Platform
@@ -38,6 +38,11 @@ def cli() -> None:
     """3-1-1 lakehouse: Vancouver's AWS analytics platform (S3, DataBrew, Glue, Athena), runnable anywhere."""
 
 
+def _dataset_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--dataset", "dataset_name", type=click.Choice(sorted(DATASETS)), default=DEFAULT_DATASET,
+                        show_default=True, help="Which City of Vancouver dataset.")(command)
+
+
 def _years_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--years", nargs=2, type=int, default=None, metavar="YEAR_A YEAR_B",
                         help="Years to compare (default: the last two complete years).")(command)
@@ -48,20 +53,22 @@ def _years_option(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--rows", type=click.IntRange(min=1), default=None, help="Rows of the synthetic sample.")
 @click.option("--seed", type=int, default=None, help="Seed of the synthetic sample.")
 @_years_option
+@_dataset_option
 @platform_options
 def run(platform: Platform, source: str | None, rows: int | None, seed: int | None,
-        years: tuple[int, int] | None) -> None:
+        years: tuple[int, int] | None, dataset_name: str) -> None:
     """Run every stage: ingest → prepare → transform → catalog → analyse."""
-    report = pipeline.run(platform, dataset(DEFAULT_DATASET), source, years, out.TerminalReporter(), rows, seed)
+    report = pipeline.run(platform, dataset(dataset_name), source, years, out.TerminalReporter(), rows, seed)
     print_run_report(platform, report)
 
 
 @cli.command()
 @click.option("--source", default=None, help=SOURCE_HELP)
+@_dataset_option
 @platform_options
-def ingest(platform: Platform, source: str | None) -> None:
+def ingest(platform: Platform, source: str | None, dataset_name: str) -> None:
     """Store a source file, byte for byte, in the raw zone."""
-    spec = dataset(DEFAULT_DATASET)
+    spec = dataset(dataset_name)
     with recorded(platform.zones, "ingest") as record, tempfile.TemporaryDirectory() as scratch:
         fetched = pipeline.fetch_source(platform, spec, source, Path(scratch), out.TerminalReporter())
         result = ingest_source(platform.zones, fetched.path, spec, fetched.origin, fetched.synthetic)
@@ -71,42 +78,26 @@ def ingest(platform: Platform, source: str | None) -> None:
 
 
 @cli.command()
+@_dataset_option
 @platform_options
-def prepare(platform: Platform) -> None:
+def prepare(platform: Platform, dataset_name: str) -> None:
     """Clean the current raw file into typed Parquet in the landing zone, keeping rejects."""
     with recorded(platform.zones, "prepare") as record:
-        manifest = prepare_landing(platform.zones, platform.recipes, dataset(DEFAULT_DATASET))
+        manifest = prepare_landing(platform.zones, platform.recipes, dataset(dataset_name))
         record.details = {"landing_rows": manifest.landing_rows, "rejected_rows": manifest.rejected_rows}
     print_landing(manifest)
 
 
 @cli.command()
+@click.option("--full-refresh", is_flag=True, help="Rebuild from every landing source, ignoring the bookmark.")
+@_dataset_option
 @platform_options
-def transform(platform: Platform) -> None:
-    """Build the curated tables from landing and record them in the catalog."""
+def transform(platform: Platform, full_refresh: bool, dataset_name: str) -> None:
+    """Run the dataset's ETL job: new landing sources into curated snapshots, published in the catalog."""
     with recorded(platform.zones, "transform") as record:
-        tables, registered = pipeline.build_curated(platform, dataset(DEFAULT_DATASET))
-        record.details = {"tables": {t.name: t.rows for t in tables}}
-    print_curated(platform, tables, registered)
-
-
-@cli.command()
-@click.option("--table", default=None, help="Print one table's Glue JSON.")
-@platform_options
-def catalog(platform: Platform, table: str | None) -> None:
-    """Record the curated zone's tables and partitions in the catalog, and list them."""
-    database = platform.settings.database
-    if table:
-        document = platform.catalog.get_table(database, table)
-        document["Partitions"] = [p["Values"] for p in platform.catalog.get_partitions(database, table)]
-        out.console.print_json(data=document)
-        return
-    registered = register_tables(platform.zones, platform.catalog, database)
-    out.console.print(out.rich_table(
-        ["table", "location", "partitions"],
-        [(r.name, r.location, r.partitions) for r in registered],
-        title=f"Glue database {database}",
-    ))
+        job_run = pipeline.build_curated(platform, dataset(dataset_name), full_refresh)
+        record.details = {"job_run": job_run["Id"]}
+    print_curated(platform, job_run)
 
 
 @cli.command()
@@ -155,8 +146,8 @@ def status(platform: Platform) -> None:
     print_status(platform)
 
 
-cli.add_command(recipe)
-cli.add_command(profile)
+for group in (recipe, profile, catalog, job):
+    cli.add_command(group)
 
 
 def _parameter(item: str) -> tuple[str, str]:

@@ -14,7 +14,8 @@ from lakehouse.cli_options import platform_options
 from lakehouse.datasets.registry import DEFAULT_DATASET, DATASETS, dataset
 from lakehouse.errors import StageError
 from lakehouse.platform import Platform
-from lakehouse.prepare import PROFILE, job_name, landing_key, sync_recipe
+from lakehouse.landing import landing_manifest, profile_key
+from lakehouse.prepare import job_name, sync_recipe
 from lakehouse.ports.recipe_service import LATEST_PUBLISHED
 from lakehouse.recipes import frame
 from lakehouse.recipes.compile import compile_recipe, validate_recipe
@@ -123,8 +124,7 @@ def profile(platform: Platform, dataset_name: str, as_json: bool, refresh: bool)
     from lakehouse.recipes.profile import render_profile
 
     spec = dataset(dataset_name)
-    key = f"{spec.portal_id}/{PROFILE}"
-    document = None if refresh else platform.zones.find_json("landing", key)
+    document = None if refresh else platform.zones.find_json("landing", profile_key(spec))
     if document is None:
         document = profile_landing(platform, spec.portal_id)
     if as_json:
@@ -138,10 +138,10 @@ def profile_landing(platform: Platform, portal_id: str) -> dict:
     from lakehouse.recipes.profile import profile_frame
 
     spec = dataset(portal_id)
-    bucket = platform.zones.bucket("landing")
-    if not platform.store.head_bucket(bucket) or not platform.store.object_exists(bucket, landing_key(spec)):
+    latest = landing_manifest(platform.zones, spec)
+    if latest is None:
         raise StageError(f"no landing data for {spec.portal_id}: run `lakehouse prepare` first")
     with tempfile.TemporaryDirectory(prefix="lakehouse-profile-") as scratch:
-        document = profile_frame(pl.scan_parquet(platform.zones.local_file("landing", landing_key(spec), Path(scratch))))
-    platform.zones.put_json("landing", f"{spec.portal_id}/{PROFILE}", document)
+        document = profile_frame(pl.scan_parquet(platform.zones.local_file("landing", latest.data_key, Path(scratch))))
+    platform.zones.put_json("landing", profile_key(spec), document)
     return document

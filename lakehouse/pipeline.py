@@ -12,12 +12,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from lakehouse.catalog.register import RegisteredTable, register_tables
 from lakehouse.datasets.spec import DatasetSpec
 from lakehouse.errors import ConfigError, StageError
-from lakehouse.etl.transform import TableOutput, transform
+from lakehouse.etl.jobspec import job_for_dataset
 from lakehouse.ingest import IngestResult, ingest
 from lakehouse.platform import Platform
 from lakehouse.ports.query_engine import ResultSet
@@ -60,8 +59,7 @@ class RunReport:
     source: Source
     ingested: IngestResult
     landing: LandingManifest
-    tables: list[TableOutput]
-    registered: list[RegisteredTable]
+    job_run: dict[str, Any]  # the Glue job run that curated the landing data
     answers: list[Answer]
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -70,8 +68,16 @@ def fetch_source(
     platform: Platform, spec: DatasetSpec, source: str | None, workdir: Path, reporter: Reporter,
     sample_rows: int | None = None, seed: int | None = None,
 ) -> Source:
-    """Resolve `--source`: a file path, `portal`, or `sample` (the default)."""
+    """Resolve `--source`: a file path, `portal`, `sample`, or by default the synthetic sample
+    (or, for a dataset without a generator, the real export shipped with the platform)."""
+    if source is None and not spec.has_sample and spec.bundled_export:
+        from importlib import resources
+
+        bundled = Path(str(resources.files("lakehouse.datasets") / "bundled" / spec.bundled_export))
+        return Source(bundled, f"bundled export {spec.bundled_export} (City of Vancouver open data)", synthetic=False)
     if source in (None, "sample"):
+        if not spec.has_sample:
+            raise ConfigError(f"no synthetic sample for {spec.portal_id}: give --source PATH or --source portal")
         from lakehouse.datasets.sample import DEFAULT_ROWS, write_sample
 
         rows = sample_rows or DEFAULT_ROWS
@@ -101,26 +107,38 @@ def default_years(platform: Platform) -> tuple[int, int]:
     return first, second
 
 
-def analyse(platform: Platform, years: tuple[int, int] | None = None) -> list[Answer]:
-    """Run every saved query, with its parameters chosen from the data unless given."""
-    year_a, year_b = years or default_years(platform)
-    if year_a == year_b:
-        raise ConfigError(f"--years needs two different years (got {year_a} twice)")
-    values: dict[str, object] = {"year": year_b, "year_a": year_a, "year_b": year_b}
+def check_years(years: tuple[int, int] | None) -> None:
+    if years is not None and years[0] == years[1]:
+        raise ConfigError(f"--years needs two different years (got {years[0]} twice)")
+
+
+def analyse(platform: Platform, spec: DatasetSpec, years: tuple[int, int] | None = None) -> list[Answer]:
+    """Run the dataset's saved queries, with their parameters chosen from the data unless given."""
+    queries = [query for query in saved_queries().values() if query.dataset == spec.portal_id]
+    values: dict[str, object] = {}
+    if any(query.parameters for query in queries):
+        year_a, year_b = years or default_years(platform)
+        check_years((year_a, year_b))
+        values = {"year": year_b, "year_a": year_a, "year_b": year_b}
     answers = []
-    for query in saved_queries().values():
+    for query in queries:
         parameters = {p.name: values[p.name] for p in query.parameters}
         result = platform.engine.run_query(query.sql, query.bind(parameters))
         answers.append(Answer(query, parameters, result))
     return answers
 
 
-def build_curated(platform: Platform, spec: DatasetSpec) -> tuple[list[TableOutput], list[RegisteredTable]]:
-    """Transform landing into curated tables, then record them in the catalog
-    (as a Glue job sink with enableUpdateCatalog does)."""
-    tables = transform(platform.zones, spec, platform.settings.database)
-    registered = register_tables(platform.zones, platform.catalog, platform.settings.database)
-    return tables, registered
+def build_curated(
+    platform: Platform, spec: DatasetSpec, full_refresh: bool = False, arguments: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Run the dataset's ETL job (define it first, as deploying a Glue job does); returns the run."""
+    job = job_for_dataset(spec.portal_id)
+    platform.jobs.create_job(job.document)
+    run_arguments = {"--database": platform.settings.database, **(arguments or {})}
+    if full_refresh:
+        run_arguments["--full-refresh"] = "true"
+    run_id = platform.jobs.start_job_run(job.name, run_arguments)
+    return platform.jobs.get_job_run(job.name, run_id)
 
 
 def run(
@@ -128,6 +146,7 @@ def run(
     reporter: Reporter | None = None, sample_rows: int | None = None, seed: int | None = None,
 ) -> RunReport:
     """Every stage, in order, on one source."""
+    check_years(years)  # before any work, not after it
     reporter = reporter or SilentReporter()
     seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="lakehouse-run-") as scratch, recorded(platform.zones, "run") as record:
@@ -148,14 +167,14 @@ def run(
             landing = prepare(platform.zones, platform.recipes, spec)
         lap("prepare")
         with reporter.stage("transform"):
-            tables, registered = build_curated(platform, spec)
+            job_run = build_curated(platform, spec)
         lap("transform")
         with reporter.stage("analyse"):
-            answers = analyse(platform, years)
+            answers = analyse(platform, spec, years)
         lap("analyse")
         record.details = {
             "source": fetched.origin, "synthetic": fetched.synthetic, "raw_rows": landing.raw_rows,
             "landing_rows": landing.landing_rows, "rejected_rows": landing.rejected_rows,
-            "tables": {t.name: t.rows for t in tables},
+            "job_run": job_run["Id"],
         }
-    return RunReport(fetched, ingested, landing, tables, registered, answers, seconds)
+    return RunReport(fetched, ingested, landing, job_run, answers, seconds)

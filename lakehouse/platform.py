@@ -8,6 +8,7 @@ from functools import cached_property
 from lakehouse import registry
 from lakehouse.config import Settings
 from lakehouse.ports.catalog import DataCatalog
+from lakehouse.ports.job_service import JobService
 from lakehouse.ports.object_store import ObjectStore
 from lakehouse.ports.query_engine import QueryEngine
 from lakehouse.ports.recipe_service import RecipeService
@@ -37,3 +38,7 @@ class Platform:
     @cached_property
     def recipes(self) -> RecipeService:
         return registry.recipe_service(self.settings, self.store)
+
+    @cached_property
+    def jobs(self) -> JobService:
+        return registry.job_service(self.settings, self.store, self.catalog)

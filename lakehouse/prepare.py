@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from lakehouse.datasets.source_check import check_source
 from lakehouse.datasets.spec import DatasetSpec
 from lakehouse.errors import LakehouseError, StageError
 from lakehouse.glue_types import POLARS_TYPES
+from lakehouse.landing import LandingManifest, data_key, landing_manifest, profile_key, rejected_key, write_manifest
 from lakehouse.ingest import current_raw
 from lakehouse.ports.recipe_service import LATEST_PUBLISHED, RecipeService
 from lakehouse.recipes.compile import compile_recipe, validate_recipe
@@ -32,39 +32,6 @@ from lakehouse.recipes.frame import ALIVE, RECORD, REJECT_OPERATION, REJECT_REAS
 from lakehouse.recipes.model import Recipe, RecipeError, parse_recipe
 from lakehouse.recipes.profile import profile_frame
 from lakehouse.zones import Zones
-
-MANIFEST = "_manifest.json"
-REJECTED = "rejected.parquet"
-PROFILE = "_profile.json"
-
-
-@dataclass(frozen=True)
-class LandingManifest:
-    """What the landing zone records about the last prepare of a dataset."""
-
-    dataset: str
-    raw_key: str
-    raw_sha256: str
-    synthetic: bool
-    raw_rows: int
-    landing_rows: int
-    rejected_rows: int
-    # One entry per recipe step that rejected rows (step 0 = unparseable lines):
-    # {"step", "operation", "rows", "example"} with one of the reasons as the example.
-    rejected_by_step: list[dict[str, Any]] = field(default_factory=list)
-    recipe: str = ""
-    recipe_version: str = ""
-    job_run_id: str = ""  # the DataBrew job run that wrote this landing data
-    prepared_at: str = ""
-
-
-def landing_key(spec: DatasetSpec) -> str:
-    return f"{spec.portal_id}/{spec.table}.parquet"
-
-
-def rejected_key(spec: DatasetSpec) -> str:
-    return f"{spec.portal_id}/{REJECTED}"
-
 
 def job_name(spec: DatasetSpec) -> str:
     return f"{spec.portal_id}-prepare"
@@ -145,7 +112,8 @@ class RecipeJobRunner:
                 raw_rows=parsed.raw_rows, landing_rows=landing_rows, rejected_rows=rejected.height,
                 rejected_by_step=_count_by_step(rejected), recipe=recipe.name,
                 recipe_version=str(recipe_document.get("RecipeVersion", "")), job_run_id=str(job.get("RunId", "")),
-                prepared_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                prepared_at=datetime.now(UTC).isoformat(timespec="microseconds"),
+                data_key=data_key(spec, raw.sha256),
             )
             if manifest.raw_rows != manifest.landing_rows + manifest.rejected_rows:
                 raise LakehouseError(
@@ -154,7 +122,7 @@ class RecipeJobRunner:
                 )
             check_rules(spec, landing_path, log)
             _publish(self.zones, spec, workdir, landing_path, rejected, manifest)
-            self.zones.put_json("landing", f"{spec.portal_id}/{PROFILE}", profile_frame(pl.scan_parquet(landing_path)))
+            self.zones.put_json("landing", profile_key(spec), profile_frame(pl.scan_parquet(landing_path)))
         log(f"landing {manifest.landing_rows} rows, rejected {manifest.rejected_rows}")
         return {"landing_rows": manifest.landing_rows, "rejected_rows": manifest.rejected_rows}
 
@@ -230,12 +198,7 @@ def _publish(
     bucket = zones.bucket("landing")
     rejected_path = workdir / "rejected.parquet"
     rejected.write_parquet(rejected_path)
-    zones.store.upload_file(landing_path, bucket, landing_key(spec))
-    zones.store.upload_file(rejected_path, bucket, rejected_key(spec))
-    # The manifest is written last: readers trust the data files it describes.
-    zones.put_json("landing", f"{spec.portal_id}/{MANIFEST}", asdict(manifest))
-
-
-def landing_manifest(zones: Zones, spec: DatasetSpec) -> LandingManifest | None:
-    document = zones.find_json("landing", f"{spec.portal_id}/{MANIFEST}")
-    return None if document is None else LandingManifest(**document)
+    zones.store.upload_file(landing_path, bucket, data_key(spec, manifest.raw_sha256))
+    zones.store.upload_file(rejected_path, bucket, rejected_key(spec, manifest.raw_sha256))
+    # Manifests are written last: readers trust the data files they describe.
+    write_manifest(zones, spec, manifest)

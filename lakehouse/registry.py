@@ -8,6 +8,7 @@ from collections.abc import Callable
 from lakehouse.config import Settings
 from lakehouse.errors import ConfigError
 from lakehouse.ports.catalog import DataCatalog
+from lakehouse.ports.job_service import JobService
 from lakehouse.ports.object_store import ObjectStore
 from lakehouse.ports.query_engine import QueryEngine
 from lakehouse.ports.recipe_service import RecipeService
@@ -47,6 +48,14 @@ def _databrew(settings: Settings, store: ObjectStore) -> RecipeService:
     return DataBrewBackend(store, settings.bucket("catalog"), RecipeJobRunner(Zones(store, settings)))
 
 
+def _glue_jobs(settings: Settings, store: ObjectStore, catalog: DataCatalog) -> JobService:
+    from emulation.glue.jobs import GlueJobs
+    from lakehouse.etl.runner import CurateJobRunner
+    from lakehouse.zones import Zones
+
+    return GlueJobs(store, settings.bucket("catalog"), CurateJobRunner(Zones(store, settings), catalog))
+
+
 def _not_yet(role: str) -> Callable[..., object]:
     def refuse(settings: Settings, *_: object) -> object:
         raise ConfigError(
@@ -77,6 +86,11 @@ RECIPE_SERVICES: dict[str, Callable[[Settings, ObjectStore], RecipeService]] = {
     "emulator": _databrew,
     "aws": _not_yet("DataBrew"),  # type: ignore[dict-item]
 }
+JOB_SERVICES: dict[str, Callable[[Settings, ObjectStore, DataCatalog], JobService]] = {
+    "local": _glue_jobs,
+    "emulator": _glue_jobs,
+    "aws": _not_yet("Glue jobs"),  # type: ignore[dict-item]
+}
 
 
 def object_store(settings: Settings) -> ObjectStore:
@@ -93,3 +107,7 @@ def query_engine(settings: Settings, store: ObjectStore, catalog: DataCatalog) -
 
 def recipe_service(settings: Settings, store: ObjectStore) -> RecipeService:
     return RECIPE_SERVICES[settings.backend](settings, store)
+
+
+def job_service(settings: Settings, store: ObjectStore, catalog: DataCatalog) -> JobService:
+    return JOB_SERVICES[settings.backend](settings, store, catalog)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from lakehouse.catalog.register import RegisteredTable
 from lakehouse.cli_output import console, print_result, rich_table
 from lakehouse.datasets.registry import DATASETS
+from typing import Any
+
 from lakehouse.errors import EntityNotFoundException, StageError
-from lakehouse.etl.transform import TableOutput
+from lakehouse.etl.snapshots import SNAPSHOT_PARAMETER
 from lakehouse.ingest import current_raw
 from lakehouse.pipeline import Answer, RunReport
 from lakehouse.platform import Platform
-from lakehouse.prepare import LandingManifest, landing_manifest
+from lakehouse.landing import LandingManifest, landing_manifest
 from lakehouse.runlog import recent_runs
 from lakehouse.zones import ZONES
 
@@ -32,14 +33,22 @@ def print_landing(manifest: LandingManifest) -> None:
         ))
 
 
-def print_curated(platform: Platform, tables: list[TableOutput], registered: list[RegisteredTable]) -> None:
-    partitions = {r.name: r.partitions for r in registered}
+def print_curated(platform: Platform, job_run: dict[str, Any]) -> None:
+    """What the ETL job run published, with each table's current snapshot in the catalog."""
+    outputs = job_run.get("Outputs", {})
+    if not outputs.get("Tables"):
+        console.print(f"job {job_run['JobName']} run {job_run['Id']}: no new landing sources; curated tables unchanged")
+        return
+    database = platform.settings.database
+    rows = []
+    for name, count in outputs["Tables"].items():
+        table = platform.catalog.get_table(database, name)
+        partitions = len(platform.catalog.get_partitions(database, name))
+        rows.append((name, count, partitions, table.get("VersionId", ""), table["Parameters"].get(SNAPSHOT_PARAMETER, "")))
     console.print(rich_table(
-        ["curated table", "rows", "files", "partitions"],
-        [(t.name, t.rows, t.files, partitions.get(t.name, 0)) for t in tables],
-        title=f"Glue database {platform.settings.database} "
-              f"(s3://{platform.zones.bucket('curated')}/{platform.settings.database}/)",
-        numeric=[False, True, True, True],
+        ["curated table", "rows", "partitions", "version", "snapshot"], rows,
+        title=f"Glue database {database} (job run {job_run['Id']}, {outputs.get('NewInputs', 0)} new sources)",
+        numeric=[False, True, True, True, False], grouped=[False, True, True, False, False],
     ))
 
 
@@ -66,7 +75,7 @@ def print_run_report(platform: Platform, report: RunReport) -> None:
     state = "already ingested" if report.ingested.already_present else "new"
     console.print(f"raw: {platform.zones.bucket('raw')}/{manifest.key} ({manifest.size:,} bytes, {state})")
     print_landing(report.landing)
-    print_curated(platform, report.tables, report.registered)
+    print_curated(platform, report.job_run)
     for answer in report.answers:
         print_answer(answer)
     total = sum(report.seconds.values())

@@ -6,12 +6,12 @@ as the next major version (1.0, 2.0, …) and the working version becomes X.1.
 
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from lakehouse.errors import ConflictException, LakehouseError, NoSuchKey, ResourceNotFoundException
+from emulation.documents import JsonDocuments
+from lakehouse.errors import ConflictException, LakehouseError, ResourceNotFoundException
 from lakehouse.ports.object_store import ObjectStore
 from lakehouse.ports.recipe_service import (
     LATEST_PUBLISHED,
@@ -30,27 +30,8 @@ def _now() -> str:
 
 class DataBrewBackend(RecipeService):
     def __init__(self, store: ObjectStore, bucket: str, executor: JobExecutor) -> None:
-        self.store = store
-        self.bucket = bucket
+        self.documents = JsonDocuments(store, bucket)
         self.executor = executor
-
-    # documents ------------------------------------------------------------------
-    def _find(self, key: str) -> Any | None:
-        if not self.store.head_bucket(self.bucket):
-            return None
-        try:
-            return json.loads(self.store.get_object(self.bucket, key))
-        except NoSuchKey:
-            return None
-
-    def _write(self, key: str, document: Any) -> None:
-        self.store.create_bucket(self.bucket)
-        self.store.put_object(self.bucket, key, json.dumps(document, indent=2, sort_keys=True).encode())
-
-    def _keys(self, prefix: str) -> list[str]:
-        if not self.store.head_bucket(self.bucket):
-            return []
-        return [info.key for info in self.store.list_objects_v2(self.bucket, prefix)]
 
     # recipes --------------------------------------------------------------------
     def _working_key(self, name: str) -> str:
@@ -61,10 +42,10 @@ class DataBrewBackend(RecipeService):
         return f"{PREFIX}/recipes/{name}/versions/{major:06d}.json"  # sorts numerically
 
     def create_recipe(self, name: str, steps: list[DataBrewDocument], description: str = "") -> None:
-        if self._find(self._working_key(name)) is not None:
+        if self.documents.find(self._working_key(name)) is not None:
             raise ConflictException(f"ConflictException: recipe {name} already exists")
         now = _now()
-        self._write(self._working_key(name), {
+        self.documents.write(self._working_key(name), {
             "Name": name, "Description": description, "Steps": steps, "RecipeVersion": "0.1",
             "CreateDate": now, "LastModifiedDate": now,
         })
@@ -74,22 +55,22 @@ class DataBrewBackend(RecipeService):
         working.update(Steps=steps, LastModifiedDate=_now())
         if description is not None:
             working["Description"] = description
-        self._write(self._working_key(name), working)
+        self.documents.write(self._working_key(name), working)
 
     def publish_recipe(self, name: str, description: str = "") -> str:
         working = self.describe_recipe(name)
         major = int(working["RecipeVersion"].split(".")[0]) + 1
         version = f"{major}.0"
         now = _now()
-        self._write(self._version_key(name, version), {
+        self.documents.write(self._version_key(name, version), {
             **working, "RecipeVersion": version, "PublishedDate": now, "PublishDescription": description,
         })
-        self._write(self._working_key(name), {**working, "RecipeVersion": f"{major}.1", "LastModifiedDate": now})
+        self.documents.write(self._working_key(name), {**working, "RecipeVersion": f"{major}.1", "LastModifiedDate": now})
         return version
 
     def describe_recipe(self, name: str, recipe_version: str = LATEST_WORKING) -> DataBrewDocument:
         if recipe_version == LATEST_WORKING:
-            document = self._find(self._working_key(name))
+            document = self.documents.find(self._working_key(name))
         elif recipe_version == LATEST_PUBLISHED:
             versions = self.list_recipe_versions(name)
             document = versions[-1] if versions else None
@@ -100,32 +81,32 @@ class DataBrewBackend(RecipeService):
         return document
 
     def _describe_version(self, name: str, version: str) -> DataBrewDocument | None:
-        working = self._find(self._working_key(name))
+        working = self.documents.find(self._working_key(name))
         if working is not None and working["RecipeVersion"] == version:
             return working
         try:
             major, minor = (int(part) for part in version.split("."))
         except ValueError:
             raise LakehouseError(f"recipe version {version!r} must be X.Y, LATEST_WORKING or LATEST_PUBLISHED") from None
-        return self._find(self._version_key(name, version)) if minor == 0 and major > 0 else None
+        return self.documents.find(self._version_key(name, version)) if minor == 0 and major > 0 else None
 
     def list_recipe_versions(self, name: str) -> list[DataBrewDocument]:
-        keys = sorted(self._keys(f"{PREFIX}/recipes/{name}/versions/"))
-        return [self._find(key) for key in keys]
+        keys = sorted(self.documents.keys(f"{PREFIX}/recipes/{name}/versions/"))
+        return [self.documents.find(key) for key in keys]
 
     def list_recipes(self) -> list[DataBrewDocument]:
-        return [self._find(key) for key in sorted(self._keys(f"{PREFIX}/recipes/")) if key.endswith("/working.json")]
+        return [self.documents.find(key) for key in sorted(self.documents.keys(f"{PREFIX}/recipes/")) if key.endswith("/working.json")]
 
     # jobs -----------------------------------------------------------------------
     def create_recipe_job(self, job: DataBrewDocument) -> None:
-        existing = self._find(f"{PREFIX}/jobs/{job['Name']}/job.json")
+        existing = self.documents.find(f"{PREFIX}/jobs/{job['Name']}/job.json")
         now = _now()
-        self._write(f"{PREFIX}/jobs/{job['Name']}/job.json", {
+        self.documents.write(f"{PREFIX}/jobs/{job['Name']}/job.json", {
             **job, "Type": "RECIPE", "CreateDate": existing["CreateDate"] if existing else now, "LastModifiedDate": now,
         })
 
     def describe_job(self, name: str) -> DataBrewDocument:
-        job = self._find(f"{PREFIX}/jobs/{name}/job.json")
+        job = self.documents.find(f"{PREFIX}/jobs/{name}/job.json")
         if job is None:
             raise ResourceNotFoundException(f"ResourceNotFoundException: job {name} not found")
         return job
@@ -139,7 +120,7 @@ class DataBrewBackend(RecipeService):
             "DatasetName": job.get("DatasetName"), "RecipeReference": reference, "Log": [],
         }
         key = f"{PREFIX}/jobs/{name}/runs/{run_id}.json"
-        self._write(key, run)
+        self.documents.write(key, run)
         try:
             recipe = self.describe_recipe(reference["Name"], reference.get("RecipeVersion", LATEST_PUBLISHED))
             run["RecipeReference"] = {"Name": reference["Name"], "RecipeVersion": recipe["RecipeVersion"]}
@@ -152,15 +133,15 @@ class DataBrewBackend(RecipeService):
             raise
         finally:
             run["CompletedOn"] = _now()
-            self._write(key, run)
+            self.documents.write(key, run)
         return run_id
 
     def describe_job_run(self, name: str, run_id: str) -> DataBrewDocument:
-        run = self._find(f"{PREFIX}/jobs/{name}/runs/{run_id}.json")
+        run = self.documents.find(f"{PREFIX}/jobs/{name}/runs/{run_id}.json")
         if run is None:
             raise ResourceNotFoundException(f"ResourceNotFoundException: run {run_id} of job {name} not found")
         return run
 
     def list_job_runs(self, name: str) -> list[DataBrewDocument]:
-        keys = sorted(self._keys(f"{PREFIX}/jobs/{name}/runs/"), reverse=True)
-        return [self._find(key) for key in keys]
+        keys = sorted(self.documents.keys(f"{PREFIX}/jobs/{name}/runs/"), reverse=True)
+        return [self.documents.find(key) for key in keys]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from lakehouse.etl.tables import CuratedTable
+from collections.abc import Sequence
+
+from lakehouse.etl.tables import Column
 from lakehouse.ports.catalog import GlueDocument
 
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
@@ -22,17 +24,23 @@ def storage_descriptor(columns: list[GlueDocument], location: str) -> GlueDocume
     }
 
 
-def table_input(table: CuratedTable, location: str) -> GlueDocument:
+def _columns(columns: Sequence[Column]) -> list[GlueDocument]:
+    return [{"Name": c.name, "Type": c.glue_type, "Comment": c.comment} for c in columns]
+
+
+def table_input(
+    name: str, description: str, columns: Sequence[Column], partition_keys: Sequence[Column], location: str,
+    parameters: dict[str, str] | None = None,
+) -> GlueDocument:
     """A Parquet EXTERNAL_TABLE at `location` (an s3:// URI ending in /)."""
     return {
-        "Name": table.name,
-        "Description": table.description,
+        "Name": name,
+        "Description": description,
         "TableType": "EXTERNAL_TABLE",
-        "Parameters": {"classification": "parquet", "EXTERNAL": "TRUE", "parquet.compression": "ZSTD"},
-        "PartitionKeys": [{"Name": c.name, "Type": c.glue_type, "Comment": c.comment} for c in table.partition_keys],
-        "StorageDescriptor": storage_descriptor(
-            [{"Name": c.name, "Type": c.glue_type, "Comment": c.comment} for c in table.columns], location
-        ),
+        "Parameters": {"classification": "parquet", "EXTERNAL": "TRUE", "parquet.compression": "ZSTD",
+                       **(parameters or {})},
+        "PartitionKeys": _columns(partition_keys),
+        "StorageDescriptor": storage_descriptor(_columns(columns), location),
     }
 
 

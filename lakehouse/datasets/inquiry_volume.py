@@ -28,4 +28,5 @@ INQUIRY_VOLUME = DatasetSpec(
     ),
     recipe="inquiry-volume.recipe.json",
     ruleset="inquiry-volume.ruleset.json",
+    has_sample=True,
 )

@@ -31,6 +31,10 @@ class DatasetSpec:
     recipe: str  # a DataBrew recipe file under lakehouse/recipes/definitions/
     ruleset: str | None = None  # a DataBrew ruleset file there, checked before landing is published
     separator: str = ";"
+    # A real export shipped with the platform (lakehouse/datasets/bundled/), the default
+    # source when the dataset has no synthetic sample generator.
+    bundled_export: str | None = None
+    has_sample: bool = False  # `lakehouse sample` can generate this dataset
 
     @property
     def labels(self) -> tuple[str, ...]:

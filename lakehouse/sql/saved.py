@@ -1,6 +1,7 @@
 """The saved analytic queries: Athena SQL files with a small comment header.
 
-Header lines: `-- title:`, `-- description:`, `-- parameters: name type, …`. Parameters
+Header lines: `-- title:`, `-- description:`, `-- dataset:` (the portal id whose tables
+it reads), `-- parameters: name type, …`. Parameters
 are Athena execution parameters (`?`, bound in order), never spliced into the text.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 from lakehouse.errors import ConfigError
 
 PARAMETER_TYPES = {"int": int, "string": str}
-_HEADER = re.compile(r"^--\s*(title|description|parameters):\s*(.*)$")
+_HEADER = re.compile(r"^--\s*(title|description|dataset|parameters):\s*(.*)$")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class SavedQuery:
     description: str
     parameters: tuple[Parameter, ...]
     sql: str
+    dataset: str = ""
 
     def bind(self, values: dict[str, object]) -> list[Any]:
         """Positional values in the order the `?` placeholders appear."""
@@ -57,7 +59,8 @@ def parse_saved_query(name: str, text: str) -> SavedQuery:
     for parameter in parameters:
         if parameter.type not in PARAMETER_TYPES:
             raise ConfigError(f"query {name}: parameter {parameter.name} has unknown type {parameter.type}")
-    return SavedQuery(name, header.get("title", name), header.get("description", ""), parameters, text)
+    return SavedQuery(name, header.get("title", name), header.get("description", ""), parameters, text,
+                      header.get("dataset", ""))
 
 
 def saved_queries() -> dict[str, SavedQuery]:

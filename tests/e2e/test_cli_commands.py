@@ -22,14 +22,18 @@ def built_home(lakehouse: CliRunner, sample_export: SampleReport, tmp_path: Path
 
 
 def test_stages_one_by_one_build_the_catalog(lakehouse: CliRunner, built_home: str) -> None:
-    listed = lakehouse("catalog", "--home", built_home)
+    listed = lakehouse("catalog", "tables", "--home", built_home)
     assert listed.code == 0
-    for table in ("inquiry_volume", "department_monthly", "monthly_volume", "yearly_volume", "department_yearly"):
+    for table in ("inquiry_volume", "department_monthly", "monthly_volume", "yearly_volume", "department_yearly",
+                  "department_year_over_year"):
         assert table in listed.stdout
-    shown = lakehouse("catalog", "--home", built_home, "--table", "inquiry_volume")
+    shown = lakehouse("catalog", "show", "inquiry_volume", "--json", "--home", built_home)
     document = json.loads(shown.stdout)
-    assert document["StorageDescriptor"]["Location"] == "s3://curated/vancouver_311/inquiry_volume/"
-    assert ["2024"] in document["Partitions"] and ["2009"] in document["Partitions"]
+    assert document["StorageDescriptor"]["Location"].startswith("s3://curated/vancouver_311/inquiry_volume/snapshots/")
+    assert [k["Name"] for k in document["PartitionKeys"]] == ["year"]
+    partitions = lakehouse("catalog", "partitions", "inquiry_volume", "--home", built_home)
+    assert "2024" in partitions.stdout and "2009" in partitions.stdout
+    assert "vancouver_311" in lakehouse("catalog", "databases", "--home", built_home).stdout
 
 
 def test_ingesting_the_same_bytes_twice_writes_nothing(

@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from lakehouse.datasets.sample import SampleReport
-from lakehouse.prepare import landing_manifest
+from lakehouse.landing import landing_manifest
 from lakehouse.datasets.inquiry_volume import CHANNELS, INQUIRY_VOLUME
 
 from e2e_support import CliRunner, platform_for, zone_snapshot
@@ -92,12 +92,12 @@ def test_dirty_export_every_fault_repaired_or_rejected(
     rejected_kinds = ("missing_value", "duplicate_row", "malformed_month", "bad_count", "repeated_header")
     assert {kind: by_fault[kind] for kind in rejected_kinds} == {kind: dirty_export.faults[kind] for kind in rejected_kinds}
     assert manifest.rejected_rows == sum(dirty_export.faults[k] for k in rejected_kinds)
-    landing = pl.read_parquet(platform.store.local_path("landing", "3-1-1-inquiry-volume/inquiry_volume.parquet"))
+    landing = pl.read_parquet(platform.store.local_path("landing", manifest.data_key))
     for column in ("department", "inquiry_type", "channel"):
         assert (landing[column] == landing[column].str.strip_chars()).all(), column
         assert not landing[column].str.contains('"').any(), column
     assert set(landing["channel"].unique()) <= set(CHANNELS)
-    rejected = pl.read_parquet(platform.store.local_path("landing", "3-1-1-inquiry-volume/rejected.parquet"))
+    rejected = pl.read_parquet(platform.store.local_path("landing", manifest.data_key.replace("inquiry_volume.parquet", "rejected.parquet")))
     assert rejected["reason"].null_count() == 0 and rejected["source_line"].null_count() == 0
     assert rejected["step"].null_count() == 0 and rejected["raw_record"].null_count() == 0
 

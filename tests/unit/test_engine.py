@@ -11,12 +11,10 @@ from emulation.athena.engine import DuckDBQueryEngine
 from emulation.glue.models import ObjectStoreCatalog
 from emulation.s3.store import FileObjectStore
 from lakehouse.catalog.glue_shapes import table_input
-from lakehouse.catalog.register import register_tables
 from lakehouse.config import Settings, load_settings
 from lakehouse.errors import ConfigError
 from lakehouse.etl.models import ALL_TABLES as CURATED_TABLES
 from lakehouse.registry import data_catalog, object_store
-from lakehouse.zones import Zones
 
 
 @pytest.fixture
@@ -43,7 +41,10 @@ def test_partition_values_come_from_folders_with_catalog_types(
                          schema_overrides={"month_start": pl.Date, "inquiries": pl.Int32})
     for year in (2023, 2024):
         _write(store, tmp_path, f"vancouver_311/inquiry_volume/year={year}/part-00000.parquet", frame)
-    register_tables(Zones(store, Settings(home=tmp_path)), catalog, "vancouver_311")
+    table = next(t for t in CURATED_TABLES if t.name == "inquiry_volume")
+    catalog.create_database({"Name": "vancouver_311"})
+    catalog.create_table("vancouver_311", table_input(table.name, table.description, table.columns,
+                                                      table.partition_keys, "s3://curated/vancouver_311/inquiry_volume/"))
     result = engine.run_query("SELECT year, sum(inquiries) AS n FROM inquiry_volume WHERE year = ? GROUP BY year", [2024])
     assert result.rows == [(2024, 3)]
     assert result.types == ["integer", "bigint"]  # Glue int partition key, bigint column (file held int32)
@@ -55,7 +56,8 @@ def test_registered_table_without_files_answers_empty(
     _, catalog, engine = setup
     catalog.create_database({"Name": "vancouver_311"})
     table = next(t for t in CURATED_TABLES if t.name == "yearly_volume")
-    catalog.create_table("vancouver_311", table_input(table, "s3://curated/vancouver_311/yearly_volume/"))
+    catalog.create_table("vancouver_311", table_input(table.name, table.description, table.columns, table.partition_keys,
+                                                      "s3://curated/vancouver_311/yearly_volume/"))
     result = engine.run_query("SELECT year, inquiries FROM yearly_volume")
     assert result.rows == [] and result.columns == ["year", "inquiries"]
 

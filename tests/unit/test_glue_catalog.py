@@ -18,7 +18,8 @@ def catalog(tmp_path: Path) -> ObjectStoreCatalog:
 
 def inquiry_volume_input() -> dict:
     table = next(t for t in CURATED_TABLES if t.name == "inquiry_volume")
-    return table_input(table, "s3://curated/vancouver_311/inquiry_volume/")
+    return table_input(table.name, table.description, table.columns, table.partition_keys,
+                       "s3://curated/vancouver_311/inquiry_volume/")
 
 
 def test_table_has_the_contract_columns_in_glue_shape(catalog: ObjectStoreCatalog) -> None:

@@ -1,5 +1,6 @@
 -- title: Monthly inquiry volume
 -- description: Inquiries per month over the last 24 months of data, against the same month a year earlier.
+-- dataset: 3-1-1-inquiry-volume
 -- parameters:
 WITH recent AS (
     SELECT month_start, inquiries

@@ -1,5 +1,6 @@
 -- title: Departments with the most inquiries
 -- description: The ten departments with the most 3-1-1 inquiries in a year, with their share of that year.
+-- dataset: 3-1-1-inquiry-volume
 -- parameters: year int
 SELECT rank,
        department,

@@ -1,5 +1,6 @@
 -- title: Inquiry volume by year
 -- description: Inquiries per year, each year's share of all inquiries, and the monthly average (partial years flagged).
+-- dataset: 3-1-1-inquiry-volume
 -- parameters:
 SELECT year,
        inquiries,

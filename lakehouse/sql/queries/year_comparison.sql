@@ -1,5 +1,6 @@
 -- title: Departments compared between two years
 -- description: Inquiries per department in two years side by side, with the change in percent.
+-- dataset: 3-1-1-inquiry-volume
 -- parameters: year_a int, year_b int
 WITH first_year AS (
     SELECT department, inquiries FROM department_yearly WHERE year = ?
