@@ -65,15 +65,29 @@ class DuckDBQueryEngine(QueryEngine):
 
     def _create_view(self, reference: TableReference) -> None:
         try:
-            table = self.catalog.get_table(reference.database, reference.name)
+            table = self._table(reference)
         except EntityNotFoundException:
             raise QueryError(
                 f"TABLE_NOT_FOUND: Table 'awsdatacatalog.{reference.database}.{reference.name}' does not exist"
             ) from None
         schema = exp.to_identifier(reference.database, quoted=True).sql("duckdb")
-        view = exp.to_identifier(reference.name, quoted=True).sql("duckdb")
+        view = exp.to_identifier(reference.view_name, quoted=True).sql("duckdb")
         self.connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         self.connection.execute(f"CREATE OR REPLACE VIEW {schema}.{view} AS {self._scan(table)}")
+
+    def _table(self, reference: TableReference) -> GlueDocument:
+        """The table's definition now, or at the version / time the query travels to."""
+        if reference.as_of is None:
+            return self.catalog.get_table(reference.database, reference.name)
+        kind, value = reference.as_of
+        versions = self.catalog.get_table_versions(reference.database, reference.name)
+        if kind == "VERSION":
+            chosen = [v["Table"] for v in versions if v["VersionId"] == value]
+        else:
+            chosen = [v["Table"] for v in versions if str(v["Table"].get("UpdateTime", ""))[:19].replace("T", " ") <= value[:19]]
+        if not chosen:
+            raise QueryError(f"INVALID_TABLE_VERSION: {reference.name} has no version {kind.lower()} as of {value}")
+        return {**chosen[0], "_as_of": value}  # versions are newest first
 
     def _scan(self, table: GlueDocument) -> str:
         descriptor = table["StorageDescriptor"]
@@ -86,6 +100,11 @@ class DuckDBQueryEngine(QueryEngine):
         has_files = self.store.head_bucket(bucket) and any(
             info.key.endswith(".parquet") for info in self.store.list_objects_v2(bucket, prefix)
         )
+        if not has_files and "lakehouse.snapshot_id" in table.get("Parameters", {}) and "_as_of" in table:
+            raise QueryError(
+                f"SNAPSHOT_EXPIRED: {table['Name']} version {table.get('VersionId')} points at a snapshot "
+                "that is no longer kept (see --snapshots-to-keep)"
+            )
         if not has_files:
             nulls = ", ".join(f"NULL AS {_identifier(c['Name'])}" for c in columns)
             return f"SELECT {projection} FROM (SELECT {nulls}) WHERE false"

@@ -17,6 +17,30 @@ READ_ONLY_STATEMENTS = (exp.Query,)  # SELECT, WITH … SELECT, UNION …
 class TableReference:
     database: str
     name: str
+    # Time travel: ("VERSION", "3") or ("TIMESTAMP", "2024-01-01 00:00:00"), from
+    # `FOR VERSION AS OF 3` / `FOR TIMESTAMP AS OF TIMESTAMP '…'`.
+    as_of: tuple[str, str] | None = None
+
+    @property
+    def view_name(self) -> str:
+        """The name the engine gives this table (a distinct one for each point in time)."""
+        if self.as_of is None:
+            return self.name
+        kind, value = self.as_of
+        return f"{self.name}__as_of_{kind.lower()}_{''.join(c if c.isalnum() else '_' for c in value)}"
+
+
+def _as_of(table: exp.Table) -> tuple[str, str] | None:
+    version = table.args.get("version")
+    if version is None:
+        return None
+    kind = str(version.this).upper()
+    value = version.expression
+    if isinstance(value, exp.Cast):
+        value = value.this
+    if kind not in ("VERSION", "TIMESTAMP") or not isinstance(value, exp.Literal):
+        raise QueryError(f"NOT_SUPPORTED: FOR {kind} AS OF needs a literal version or timestamp")
+    return kind, value.this
 
 
 def parse_athena(sql: str) -> exp.Expression:
@@ -48,7 +72,7 @@ def referenced_tables(tree: exp.Expression, default_database: str) -> list[Table
             continue
         if table.catalog and table.catalog.lower() != "awsdatacatalog":
             raise QueryError(f"CATALOG_NOT_FOUND: catalog '{table.catalog}' does not exist")
-        found[TableReference((table.db or default_database).lower(), table.name.lower())] = None
+        found[TableReference((table.db or default_database).lower(), table.name.lower(), _as_of(table))] = None
     return list(found)
 
 
@@ -58,9 +82,13 @@ def qualify_tables(tree: exp.Expression, default_database: str) -> exp.Expressio
 
     def qualify(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Table) and node.name and not (not node.db and node.name.lower() in cte_names):
+            reference = TableReference((node.db or default_database).lower(), node.name.lower(), _as_of(node))
+            if reference.as_of is not None and not node.alias:
+                node.set("alias", exp.TableAlias(this=exp.to_identifier(reference.name)))  # t.col keeps working
+            node.set("version", None)
             node.set("catalog", None)
-            node.set("db", exp.to_identifier((node.db or default_database).lower(), quoted=True))
-            node.set("this", exp.to_identifier(node.name.lower(), quoted=True))
+            node.set("db", exp.to_identifier(reference.database, quoted=True))
+            node.set("this", exp.to_identifier(reference.view_name, quoted=True))
         return node
 
     return tree.copy().transform(qualify)

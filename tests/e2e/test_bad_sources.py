@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from e2e_support import CliRunner, platform_for, zone_snapshot
+from cli_support import CliRunner, platform_for, zone_snapshot
 
 from lakehouse.datasets.sample import SampleReport
 

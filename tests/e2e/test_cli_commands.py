@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from e2e_support import CliRunner, platform_for
+from cli_support import CliRunner, platform_for
 
 from lakehouse.datasets.sample import SampleReport
 

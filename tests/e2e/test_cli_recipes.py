@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from e2e_support import CliRunner, platform_for, zone_snapshot
+from cli_support import CliRunner, platform_for, zone_snapshot
 
 from lakehouse.datasets.sample import SampleReport
 

@@ -13,7 +13,7 @@ from lakehouse.datasets.sample import SampleReport
 from lakehouse.landing import landing_manifest
 from lakehouse.datasets.inquiry_volume import CHANNELS, INQUIRY_VOLUME
 
-from e2e_support import CliRunner, platform_for, zone_snapshot
+from cli_support import CliRunner, platform_for, zone_snapshot
 
 TOTALS_SQL = "SELECT year, sum(inquiries) AS n FROM inquiry_volume GROUP BY year ORDER BY year"
 

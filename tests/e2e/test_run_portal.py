@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from e2e_support import CliRunner, platform_for
+from cli_support import CliRunner, platform_for
 
 from lakehouse.datasets.sample import SampleReport
 

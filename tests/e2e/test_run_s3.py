@@ -9,7 +9,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from e2e_support import CliRunner
+from cli_support import CliRunner
 
 from lakehouse.datasets.sample import SampleReport
 
