@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from lakehouse.errors import ConfigError
-from lakehouse.etl.models import inquiry_volume
+from lakehouse.etl.models import contact_centre, inquiry_volume, service_requests
 from lakehouse.etl.tables import CuratedModel, CuratedTable
 
-MODELS: dict[str, CuratedModel] = {model.dataset: model for model in (inquiry_volume.MODEL,)}
+MODELS: dict[str, CuratedModel] = {
+    model.dataset: model for model in (inquiry_volume.MODEL, contact_centre.MODEL, service_requests.MODEL)
+}
 ALL_TABLES: tuple[CuratedTable, ...] = tuple(table for model in MODELS.values() for table in model.tables)
 
 
