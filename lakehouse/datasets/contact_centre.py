@@ -30,4 +30,5 @@ CONTACT_CENTRE = DatasetSpec(
     ),
     recipe="contact-centre-metrics.recipe.json",
     ruleset="contact-centre-metrics.ruleset.json",
+    bundled_export="contact-centre-metrics_export-2024-09.csv",
 )

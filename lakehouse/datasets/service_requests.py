@@ -47,4 +47,5 @@ SERVICE_REQUESTS = DatasetSpec(
     ),
     recipe="service-requests.recipe.json",
     ruleset="service-requests.ruleset.json",
+    bundled_export="service-requests_api-sample-10k.csv",
 )

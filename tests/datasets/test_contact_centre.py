@@ -24,7 +24,7 @@ from lakehouse.recipes.definitions import dataset_recipe, definition_path
 from lakehouse.recipes.model import Recipe
 from lakehouse.recipes.rules import RulesetResult, evaluate_ruleset, load_ruleset
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "vancouver" / "contact-centre-metrics_export-2024-09.csv"
+FIXTURE = Path(__file__).parents[2] / "lakehouse" / "datasets" / "bundled" / "contact-centre-metrics_export-2024-09.csv"
 ROWS = 5585
 MISSING_DATES = {date(2010, 3, 7), date(2013, 3, 8)}
 

@@ -26,7 +26,7 @@ from lakehouse.recipes.definitions import dataset_recipe, definition_path
 from lakehouse.recipes.model import Recipe
 from lakehouse.recipes.rules import RulesetResult, evaluate_ruleset, load_ruleset
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "vancouver" / "service-requests_api-sample-10k.csv"
+FIXTURE = Path(__file__).parents[2] / "lakehouse" / "datasets" / "bundled" / "service-requests_api-sample-10k.csv"
 ROWS = 10_000
 
 

@@ -44,7 +44,8 @@ def test_run_on_s3_matches_the_embedded_run(
     buckets = {b["Name"] for b in s3.list_buckets()["Buckets"]}
     assert {f"{s3_environment}{zone}" for zone in ("raw", "landing", "curated", "catalog")} <= buckets
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=f"{s3_environment}curated")["Contents"]]
-    assert "vancouver_311/inquiry_volume/year=2024/part-00000.parquet" in keys
+    assert any(k.startswith("vancouver_311/inquiry_volume/snapshots/") and k.endswith("/year=2024/part-00000.parquet")
+               for k in keys)
     raw = s3.list_objects_v2(Bucket=f"{s3_environment}raw")["Contents"]
     stored = next(o for o in raw if o["Key"].endswith(".csv"))
     body = s3.get_object(Bucket=f"{s3_environment}raw", Key=stored["Key"])["Body"].read()

@@ -61,6 +61,6 @@ def test_directory_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_real_contact_centre_export_is_refused_as_the_wrong_dataset() -> None:
-    path = Path(__file__).parents[1] / "fixtures/vancouver/contact-centre-metrics_export-2024-09.csv"
+    path = Path(__file__).parents[2] / "lakehouse/datasets/bundled/contact-centre-metrics_export-2024-09.csv"
     with pytest.raises(SourceError, match="does not match 3-1-1-inquiry-volume"):
         check_source(path, INQUIRY_VOLUME)
