@@ -1,0 +1,5 @@
+"""`python -m lakehouse …` is the `lakehouse` command."""
+
+from lakehouse.cli import main
+
+main()
