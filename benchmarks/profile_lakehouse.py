@@ -1,0 +1,111 @@
+"""Where the lakehouse prepare path spends its time and memory, phase by phase and plan node by node.
+
+    python benchmarks/profile_lakehouse.py --rows 10000000 [--nodes] [--workdir /tmp/lakehouse-bench]
+
+Runs what recipe_vs_pandas.py measures as "lakehouse", split into the pieces of
+parse_source and run_recipe, with the peak RSS of each piece (the kernel's high-water mark,
+reset between pieces through /proc/self/clear_refs). --nodes also runs the compiled recipe
+plan once under Polars' profiler (in-memory engine) and prints the slowest plan nodes.
+For a sampled call graph, run this script under `py-spy record --native`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from recipe_vs_pandas import DEFAULT_WORKDIR, SEED, ensure_sample  # noqa: E402
+
+from lakehouse.datasets.readers import parse_source  # noqa: E402
+from lakehouse.datasets.registry import dataset  # noqa: E402
+from lakehouse.datasets.source_check import check_source  # noqa: E402
+from lakehouse.prepare import _source_line  # noqa: E402
+from lakehouse.recipes.compile import compile_recipe  # noqa: E402
+from lakehouse.recipes.definitions import dataset_recipe  # noqa: E402
+from lakehouse.recipes.frame import ALIVE, RECORD, REJECT_OPERATION, REJECT_REASON, REJECT_STEP, user_columns  # noqa: E402
+from lakehouse.recipes.operations import load_all  # noqa: E402
+
+
+def _status_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@contextmanager
+def phase(name: str) -> Iterator[None]:
+    # Writing 5 to clear_refs resets VmHWM to the current RSS, so each phase gets its own peak.
+    Path("/proc/self/clear_refs").write_text("5")
+    started = time.perf_counter()
+    yield
+    seconds = time.perf_counter() - started
+    print(f"{name:<58} {seconds:7.2f} s   peak RSS {_status_mb('VmHWM'):7.0f} MB   now {_status_mb('VmRSS'):7.0f} MB",
+          flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--nodes", action="store_true", help="also profile the recipe plan node by node")
+    args = parser.parse_args()
+
+    sample = ensure_sample(args.workdir, args.rows, args.seed)
+    out = args.workdir / "profile"
+    out.mkdir(parents=True, exist_ok=True)
+    load_all()
+    spec = dataset("3-1-1-inquiry-volume")
+    recipe = dataset_recipe(spec)
+    total = time.perf_counter()
+
+    # parse_source, as in readers.py
+    with phase("parse_source (DuckDB read_csv -> parsed.parquet + rejects)"):
+        parsed = parse_source(check_source(sample, spec), spec, out)
+
+    # run_recipe, as in prepare.py, piece by piece
+    marked_path, landing_path = out / "marked.parquet", out / "landing.parquet"
+    with phase("recipe plan: compile + sink marked.parquet"):
+        compile_recipe(recipe, pl.scan_parquet(parsed.rows_path), keep_raw=False).sink_parquet(marked_path)
+    marked = pl.scan_parquet(marked_path)
+    data = user_columns(marked.collect_schema())
+    line = _source_line(pl.col(RECORD).cast(pl.Int64), parsed)
+    with phase("landing: re-scan marked, filter alive, sink landing.parquet"):
+        marked.filter(ALIVE).select(*data, line.alias("source_line")).sink_parquet(landing_path)
+    raw = pl.scan_parquet(parsed.rows_path).with_row_index(RECORD, offset=1).select(
+        pl.col(RECORD),
+        pl.concat_str([pl.col(label).fill_null("") for label in spec.labels], separator=spec.separator).alias("raw_record"),
+    )
+    with phase("rejects: re-scan marked + parsed, concat_str, join"):
+        rejects = (
+            marked.filter(~ALIVE).select(RECORD, REJECT_STEP, REJECT_OPERATION, REJECT_REASON)
+            .join(raw, on=RECORD, how="left").collect()
+        )
+    with phase("count landing + write rejected.parquet"):
+        pl.scan_parquet(landing_path).select(pl.len()).collect()
+        rejects.write_parquet(out / "rejected.parquet")
+    print(f"{'total':<58} {time.perf_counter() - total:7.2f} s   process peak RSS {_status_mb('VmPeak'):.0f} MB (VmPeak)")
+    print(f"sizes: parsed.parquet {parsed.rows_path.stat().st_size / 1e6:.0f} MB, "
+          f"marked.parquet {marked_path.stat().st_size / 1e6:.0f} MB, landing.parquet {landing_path.stat().st_size / 1e6:.0f} MB")
+
+    if args.nodes:
+        plan = compile_recipe(recipe, pl.scan_parquet(parsed.rows_path), keep_raw=False)
+        with phase("recipe plan under the profiler (in-memory engine)"):
+            _, nodes = plan.profile()
+        nodes = nodes.with_columns(seconds=(pl.col("end") - pl.col("start")) / 1e6).sort("seconds", descending=True)
+        print("\nslowest plan nodes (seconds, node):")
+        for name, seconds in nodes.select("node", "seconds").head(15).iter_rows():
+            print(f"  {seconds:7.2f}  {name[:140]}")
+
+
+if __name__ == "__main__":
+    main()
