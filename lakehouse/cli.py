@@ -18,7 +18,7 @@ import click
 from lakehouse import cli_output as out
 from lakehouse import pipeline
 from lakehouse.cli_options import platform_options
-from lakehouse.cli_glue import catalog, job
+from lakehouse.cli_glue import catalog, crawl, job
 from lakehouse.cli_recipes import profile, recipe
 from lakehouse.datasets.registry import DATASETS, DEFAULT_DATASET, dataset
 from lakehouse.errors import ConfigError, LakehouseError
@@ -146,7 +146,7 @@ def status(platform: Platform) -> None:
     print_status(platform)
 
 
-for group in (recipe, profile, catalog, job):
+for group in (recipe, profile, catalog, crawl, job):
     cli.add_command(group)
 
 

@@ -92,6 +92,44 @@ def versions(platform: Platform, table: str, database: str | None) -> None:
     out.console.print(out.rich_table(["version", "updated", "location"], rows, title=f"{name}.{table}"))
 
 
+@click.command()
+@click.argument("prefix")
+@click.option("--database", default=None, help="Database to create tables in (default: the configured one).")
+@click.option("--table-prefix", default="", help="Prefix for the names of the tables the crawler creates.")
+@click.option("--update-behavior", type=click.Choice(["MERGE_NEW_COLUMNS", "UPDATE_IN_DATABASE", "LOG"]),
+              default="MERGE_NEW_COLUMNS", show_default=True,
+              help="New columns only (incompatible changes are errors), replace the schema, or only report.")
+@click.option("--delete-behavior", type=click.Choice(["DEPRECATE_IN_DATABASE", "DELETE_FROM_DATABASE", "LOG"]),
+              default="DEPRECATE_IN_DATABASE", show_default=True, help="What to do with partitions whose files are gone.")
+@platform_options
+def crawl(platform: Platform, prefix: str, database: str | None, table_prefix: str, update_behavior: str,
+          delete_behavior: str) -> None:
+    """Infer tables and partitions from Parquet or CSV files under PREFIX (s3://bucket/path/ or bucket/path/)."""
+    from emulation.glue.crawler import Crawler
+
+    location = prefix if prefix.startswith("s3://") else f"s3://{prefix}"
+    policy = {"UpdateBehavior": "UPDATE_IN_DATABASE" if update_behavior != "LOG" else "LOG",
+              "DeleteBehavior": delete_behavior}
+    definition = {
+        "Name": "lakehouse-crawl", "DatabaseName": database or platform.settings.database,
+        "Targets": {"S3Targets": [{"Path": location}]}, "SchemaChangePolicy": policy, "TablePrefix": table_prefix,
+    }
+    if update_behavior == "MERGE_NEW_COLUMNS":
+        definition["Configuration"] = json.dumps({"Version": 1.0, "CrawlerOutput": {"Tables": {"AddOrUpdateBehavior": "MergeNewColumns"}}})
+    result = Crawler(platform.store, platform.catalog).start_crawler(definition)
+    rows = [(name, state) for state, names in (("created", result.tables_created), ("updated", result.tables_updated),
+                                               ("unchanged", result.tables_unchanged), ("deprecated", result.tables_deprecated),
+                                               ("missing", result.tables_missing)) for name in names]
+    out.console.print(out.rich_table(["table", "state"], rows, title=f"crawl of {location} into {definition['DatabaseName']}"))
+    for change in result.schema_changes:
+        out.console.print(f"schema change: {change}", markup=False)
+    for warning in result.warnings:
+        out.errors.print(f"warning: {warning}", markup=False)
+    added = sum(len(v) for v in result.partitions_added.values())
+    removed = sum(len(v) for v in result.partitions_removed.values())
+    out.console.print(f"partitions added {added}, removed {removed}")
+
+
 @click.group()
 def job() -> None:
     """Glue ETL jobs: run them, see their runs."""
