@@ -48,11 +48,18 @@ class DuckDBQueryEngine(QueryEngine):
         default_database = (database or self.settings.database).lower()
         tree = parse_athena(sql)
         require_query(tree)
+        return self.select(tree, parameters, default_database)
+
+    def select(self, tree: exp.Expression, parameters: Sequence[Any], default_database: str) -> ResultSet:
+        """Run a parsed query: catalog tables become views, the tree is translated and executed."""
         for reference in referenced_tables(tree, default_database):
             self._create_view(reference)
-        translated = to_duckdb(qualify_tables(tree, default_database))
+        return self.execute(to_duckdb(qualify_tables(tree, default_database)), parameters)
+
+    def execute(self, duckdb_sql: str, parameters: Sequence[Any] = ()) -> ResultSet:
+        """Run translated SQL on the engine's DuckDB connection."""
         try:
-            cursor = self.connection.execute(translated, list(parameters))
+            cursor = self.connection.execute(duckdb_sql, list(parameters))
             rows = cursor.fetchall()
         except duckdb.Error as exc:
             raise QueryError(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from None
