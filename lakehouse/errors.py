@@ -71,3 +71,15 @@ class ResourceNotFoundException(TerminalError):
 
 class ConflictException(TerminalError):
     """DataBrew's ConflictException: the resource already exists."""
+
+
+class PreconditionFailed(TerminalError):
+    """S3's PreconditionFailed: a conditional write found the key already there."""
+
+
+class ConcurrentModificationException(TerminalError):
+    """Glue's ConcurrentModificationException: another writer changed the entity first."""
+
+
+class InvalidInputException(TerminalError):
+    """Glue's InvalidInputException: a malformed request, such as a bad partition expression."""

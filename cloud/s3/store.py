@@ -15,7 +15,9 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from lakehouse.errors import LakehouseError, NoSuchBucket, NoSuchKey, TerminalError, TransientError
+from lakehouse.errors import (
+    LakehouseError, NoSuchBucket, NoSuchKey, PreconditionFailed, TerminalError, TransientError,
+)
 from lakehouse.keys import validate_bucket_name, validate_key, validate_prefix
 from lakehouse.ports.object_store import ObjectInfo, ObjectStore
 
@@ -27,6 +29,7 @@ _TRANSIENT_CODES = frozenset(
         "RequestLimitExceeded", "BandwidthLimitExceeded", "RequestTimeout",
         "RequestTimeoutException", "PriorRequestNotComplete", "InternalError",
         "ServiceUnavailable", "OperationAborted",
+        "ConditionalRequestConflict",  # 409: a conditional write raced a delete; S3 says retry
     }
 )
 _MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
@@ -75,10 +78,12 @@ class S3ObjectStore(ObjectStore):
                 raise
         return True
 
-    def put_object(self, bucket: str, key: str, body: bytes) -> ObjectInfo:
+    def put_object(self, bucket: str, key: str, body: bytes, *, if_none_match: bool = False) -> ObjectInfo:
         self._check(bucket, key)
+        # S3's conditional write (2024): the first writer of a key wins, others get 412.
+        condition = {"IfNoneMatch": "*"} if if_none_match else {}
         with self._errors(bucket, key):
-            response = self.client.put_object(Bucket=bucket, Key=key, Body=body)
+            response = self.client.put_object(Bucket=bucket, Key=key, Body=body, **condition)
         # PutObject does not return LastModified; the clock is close enough for callers.
         modified = datetime.now(timezone.utc)
         return ObjectInfo(key=key, size=len(body), last_modified=modified, etag=_etag(response))
@@ -196,11 +201,14 @@ class S3ObjectStore(ObjectStore):
         code = _code(err)
         status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
         message = _one_line(err.response.get("Error", {}).get("Message") or str(err))
+        if code == "PreconditionFailed":
+            return PreconditionFailed(f"PreconditionFailed: {where} already exists (If-None-Match: *)")
         if code == "NoSuchBucket":
             return NoSuchBucket(f"NoSuchBucket: bucket {bucket!r} does not exist ({message})")
         if key and code in _MISSING_OBJECT_CODES:
-            # HEAD answers a bare 404 for a missing bucket too; ask which one is missing.
-            if not self.head_bucket(bucket):
+            # HEAD answers a bare 404 for a missing bucket too; ask which one is missing
+            # (a GET says NoSuchKey or NoSuchBucket itself, so costs no second request).
+            if code != "NoSuchKey" and not self.head_bucket(bucket):
                 return NoSuchBucket(f"NoSuchBucket: bucket {bucket!r} does not exist")
             return NoSuchKey(f"NoSuchKey: no object {key!r} in bucket {bucket!r}")
         if code in _TRANSIENT_CODES or status >= 500 or status == 429:

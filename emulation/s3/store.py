@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
-from lakehouse.errors import InvalidObjectKey, NoSuchBucket, NoSuchKey, TerminalError
+from lakehouse.errors import InvalidObjectKey, NoSuchBucket, NoSuchKey, PreconditionFailed, TerminalError
 from lakehouse.keys import validate_bucket_name, validate_key, validate_prefix
 from lakehouse.ports.object_store import ObjectInfo, ObjectStore
 
@@ -35,9 +35,9 @@ class FileObjectStore(ObjectStore):
     def head_bucket(self, bucket: str) -> bool:
         return self._bucket_dir(bucket).is_dir()
 
-    def put_object(self, bucket: str, key: str, body: bytes) -> ObjectInfo:
+    def put_object(self, bucket: str, key: str, body: bytes, *, if_none_match: bool = False) -> ObjectInfo:
         path = self._object_path(bucket, key)
-        etag = self._write_atomic(path, key, lambda out: out.write(body))
+        etag = self._write_atomic(path, key, lambda out: out.write(body), exclusive=if_none_match)
         return self._info(key, path, etag)
 
     def get_object(self, bucket: str, key: str) -> bytes:
@@ -123,8 +123,10 @@ class FileObjectStore(ObjectStore):
 
     # -- reading and writing ------------------------------------------------
 
-    def _write_atomic(self, path: Path, key: str, fill: Callable[[_Hashing], object]) -> str:
-        """Write via a temp file beside path, then os.replace; returns the MD5 hex."""
+    def _write_atomic(
+        self, path: Path, key: str, fill: Callable[[_Hashing], object], *, exclusive: bool = False
+    ) -> str:
+        """Write via a temp file beside path, then os.replace (or link, when exclusive); returns the MD5 hex."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
@@ -137,7 +139,10 @@ class FileObjectStore(ObjectStore):
                 raw.flush()
                 os.fsync(raw.fileno())
             os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide objects from other readers
-            os.replace(tmp, path)
+            if exclusive:
+                _link_exclusive(tmp, path, key)
+            else:
+                os.replace(tmp, path)
         except IsADirectoryError as err:
             raise TerminalError(f"cannot write {key!r}: {path} is a folder of other objects") from err
         finally:
@@ -193,6 +198,21 @@ class _Hashing:
     def write(self, data: bytes) -> int:
         self._digest.update(data)
         return self._raw.write(data)
+
+
+def _link_exclusive(tmp: str, path: Path, key: str) -> None:
+    # link() refuses an existing name atomically, so of racing writers exactly one wins,
+    # and readers never see the winner's file half-written (the temp file is complete).
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        if path.is_dir():
+            raise TerminalError(f"cannot write {key!r}: {path} is a folder of other objects") from None
+        raise PreconditionFailed(f"PreconditionFailed: object {key!r} already exists (If-None-Match: *)") from None
+    except OSError as err:
+        raise TerminalError(
+            f"cannot create {key!r} exclusively: {err.strerror} (the store's filesystem needs hard links)"
+        ) from err
 
 
 def _copy(source: BinaryIO, out: _Hashing) -> None:

@@ -35,8 +35,9 @@ class ObjectStore(abc.ABC):
         """Whether the bucket exists."""
 
     @abc.abstractmethod
-    def put_object(self, bucket: str, key: str, body: bytes) -> ObjectInfo:
-        """Write an object whole, replacing any object under the same key."""
+    def put_object(self, bucket: str, key: str, body: bytes, *, if_none_match: bool = False) -> ObjectInfo:
+        """Write an object whole, replacing any object under the same key; with if_none_match,
+        fail with PreconditionFailed when the key exists — S3's If-None-Match: *."""
 
     @abc.abstractmethod
     def get_object(self, bucket: str, key: str) -> bytes:

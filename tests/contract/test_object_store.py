@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from cloud.s3 import S3ObjectStore
 from emulation.s3 import FileObjectStore
-from lakehouse.errors import InvalidObjectKey, NoSuchBucket, NoSuchKey
+from lakehouse.errors import InvalidObjectKey, NoSuchBucket, NoSuchKey, PreconditionFailed
 from lakehouse.ports.object_store import ObjectStore
 
 
@@ -196,6 +197,57 @@ def test_uri_addresses_the_object(store: ObjectStore, bucket: str) -> None:
         assert store.uri(bucket, "curated/t/") == f"s3://{bucket}/curated/t/"
 
 
+# -- conditional create (If-None-Match: *) ---------------------------------------------
+
+
+def test_put_if_none_match_creates_only_once(store: ObjectStore, bucket: str) -> None:
+    info = store.put_object(bucket, "v/0001.json", b"first", if_none_match=True)
+    assert info.etag == hashlib.md5(b"first").hexdigest()
+    with pytest.raises(PreconditionFailed, match="v/0001.json"):
+        store.put_object(bucket, "v/0001.json", b"second", if_none_match=True)
+    assert store.get_object(bucket, "v/0001.json") == b"first"
+    assert keys_of(store, bucket) == ["v/0001.json"]  # a refused create leaves no temp object
+    store.put_object(bucket, "v/0001.json", b"third")  # an unconditional put still replaces
+    assert store.get_object(bucket, "v/0001.json") == b"third"
+
+
+def test_put_if_none_match_after_delete_creates_again(store: ObjectStore, bucket: str) -> None:
+    store.put_object(bucket, "k", b"1", if_none_match=True)
+    store.delete_object(bucket, "k")
+    store.put_object(bucket, "k", b"2", if_none_match=True)
+    assert store.get_object(bucket, "k") == b"2"
+
+
+def test_put_if_none_match_race_has_exactly_one_winner(store: ObjectStore, bucket: str) -> None:
+    writers, rounds = 8, 5
+    for round_ in range(rounds):
+        key = f"race/{round_}.json"
+        start = threading.Barrier(writers)
+        winners: list[int] = []
+        losers: list[int] = []
+        failures: list[BaseException] = []
+
+        def create(writer: int, key: str = key, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                store.put_object(bucket, key, f"writer {writer}".encode(), if_none_match=True)
+                winners.append(writer)
+            except PreconditionFailed:
+                losers.append(writer)
+            except BaseException as err:  # noqa: BLE001 - reported below
+                failures.append(err)
+
+        threads = [threading.Thread(target=create, args=(n,)) for n in range(writers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        assert len(winners) == 1 and len(losers) == writers - 1
+        assert store.get_object(bucket, key) == f"writer {winners[0]}".encode()
+    assert len(keys_of(store, bucket, "race/")) == rounds
+
+
 # -- hostile keys ----------------------------------------------------------------
 
 HOSTILE_KEYS = [
@@ -207,6 +259,7 @@ HOSTILE_KEYS = [
 Op = Callable[[ObjectStore, str, str, Path], Any]
 OPS: dict[str, Op] = {
     "put_object": lambda s, b, k, t: s.put_object(b, k, b"evil"),
+    "put_object_if_none_match": lambda s, b, k, t: s.put_object(b, k, b"evil", if_none_match=True),
     "get_object": lambda s, b, k, t: s.get_object(b, k),
     "head_object": lambda s, b, k, t: s.head_object(b, k),
     "delete_object": lambda s, b, k, t: s.delete_object(b, k),
