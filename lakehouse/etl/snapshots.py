@@ -149,11 +149,8 @@ def prune_snapshots(zones: Zones, catalog: DataCatalog, database: str, table: st
 
 
 def _table_versions(catalog: DataCatalog, database: str, table: str) -> list[GlueDocument]:
-    """Table versions, newest first (only the current one where the catalog keeps no history)."""
-    versions = getattr(catalog, "get_table_versions", None)
-    if versions is not None:
-        return [v["Table"] for v in versions(database, table)]
-    return [catalog.get_table(database, table)]
+    """Table versions, newest first."""
+    return [version["Table"] for version in catalog.get_table_versions(database, table)]
 
 
 def _snapshot_of(table: GlueDocument) -> str:
