@@ -7,6 +7,7 @@ import json
 import click
 
 from lakehouse import cli_output as out
+from lakehouse.catalog.glue_shapes import table_input_of
 from lakehouse.cli_options import platform_options
 from lakehouse.errors import ConfigError
 from lakehouse.etl.jobspec import job_spec, shipped_job_specs
@@ -58,7 +59,7 @@ def partitions(platform: Platform, table: str, expression: str | None, database:
 
 @catalog.command()
 @click.argument("table")
-@click.option("--json", "as_json", is_flag=True, help="Print the Glue table definition as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the definition as a Glue TableInput (JSON).")
 @click.option("--version", "version_id", default=None, help="An earlier table version.")
 @click.option("--database", default=None)
 @platform_options
@@ -70,7 +71,7 @@ def show(platform: Platform, table: str, as_json: bool, version_id: str | None, 
     else:
         document = platform.catalog.get_table(name, table)
     if as_json:
-        click.echo(json.dumps(document, indent=2, sort_keys=True))
+        click.echo(json.dumps(table_input_of(document), indent=2, sort_keys=True))
         return
     descriptor = document["StorageDescriptor"]
     out.console.print(f"{name}.{table} version {document.get('VersionId', '')}: {document.get('Description', '')}")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulation.glue.crawler_schema import Columns, FileSchema, readable_as
 from lakehouse.catalog.glue_shapes import PARQUET_INPUT, PARQUET_OUTPUT, PARQUET_SERDE
+from lakehouse.catalog.glue_shapes import table_input_of
 from lakehouse.errors import TerminalError
 from lakehouse.ports.catalog import DataCatalog, GlueDocument
 
@@ -25,9 +26,6 @@ TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 LAZY_SIMPLE_SERDE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
 OPEN_CSV_SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
 DEPRECATED = "DEPRECATED_BY_CRAWLER"
-_TABLE_INPUT_KEYS = ("Name", "Description", "Owner", "LastAccessTime", "LastAnalyzedTime", "Retention",
-                     "StorageDescriptor", "PartitionKeys", "ViewOriginalText", "ViewExpandedText",
-                     "TableType", "Parameters", "TargetTable")
 _BATCH, _DELETE_BATCH = 100, 25  # Glue's limits per BatchCreatePartition / BatchDeletePartition call
 
 
@@ -161,7 +159,7 @@ class CatalogSync:
         added = [replace(c, applied=True) for c in changes if c.kind == "new_column"]
         if not added and not deprecated:
             return _Plan(table, current, None, changes)
-        document = {k: v for k, v in current.items() if k in _TABLE_INPUT_KEYS}
+        document = table_input_of(current)
         descriptor = {**document["StorageDescriptor"]}
         descriptor["Columns"] = [*descriptor.get("Columns", []), *({"Name": c.column, "Type": c.new} for c in added)]
         parameters = {k: v for k, v in document.get("Parameters", {}).items() if k != DEPRECATED}
@@ -236,7 +234,7 @@ class CatalogSync:
                 self.result.partitions_removed[name] = values
             self.result.warnings.append(f"table {name}: its files are gone; partitions removed and the table "
                                         "marked deprecated (drop it with DeleteTable)")
-        document = {k: v for k, v in doc.items() if k in _TABLE_INPUT_KEYS}
+        document = table_input_of(doc)
         document["Parameters"] = {**doc.get("Parameters", {}), DEPRECATED: str(int(datetime.now(UTC).timestamp()))}
         self._update_table(document, doc.get("VersionId"))
         self.result.tables_deprecated.append(name)

@@ -12,6 +12,17 @@ PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 
 
+# The fields of Glue's TableInput: what create_table / update_table accept.
+TABLE_INPUT_FIELDS = ("Name", "Description", "Owner", "LastAccessTime", "LastAnalyzedTime", "Retention",
+                      "StorageDescriptor", "PartitionKeys", "ViewOriginalText", "ViewExpandedText",
+                      "TableType", "Parameters", "TargetTable")
+
+
+def table_input_of(table: GlueDocument) -> GlueDocument:
+    """A table as Glue returns it, reduced to a TableInput that create_table accepts again."""
+    return {key: value for key, value in table.items() if key in TABLE_INPUT_FIELDS}
+
+
 def storage_descriptor(columns: list[GlueDocument], location: str) -> GlueDocument:
     return {
         "Columns": columns,

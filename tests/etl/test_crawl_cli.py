@@ -35,3 +35,23 @@ def test_crawl_then_query_and_schema_policy(lakehouse: CliRunner, tmp_path: Path
     applied = lakehouse("crawl", "curated/imports/visits/", "--database", "imports", "--home", str(home),
                         "--update-behavior", "UPDATE_IN_DATABASE")
     assert applied.code == 0 and "updated" in applied.stdout
+
+
+def test_catalog_show_json_is_a_table_input_boto3_accepts(lakehouse: CliRunner, tmp_path: Path, moto_endpoint: str) -> None:
+    import json
+
+    import boto3
+
+    home = str(tmp_path / "home")
+    assert lakehouse("run", "--home", home, "--rows", "3000").code == 0
+    shown = lakehouse("catalog", "show", "inquiry_volume", "--json", "--home", home)
+    assert shown.code == 0
+    table_input = json.loads(shown.stdout)
+    glue = boto3.client("glue", endpoint_url=moto_endpoint, region_name="us-east-1")
+    database = f"check_{tmp_path.name[-8:]}".replace("-", "_").lower()
+    glue.create_database(DatabaseInput={"Name": database})
+    glue.create_table(DatabaseName=database, TableInput=table_input)  # botocore validates every field
+    stored = glue.get_table(DatabaseName=database, Name="inquiry_volume")["Table"]
+    assert [k["Name"] for k in stored["PartitionKeys"]] == ["year"]
+    assert [c["Name"] for c in stored["StorageDescriptor"]["Columns"]] == [
+        "department", "department_code", "inquiry_type", "channel", "month_start", "inquiries"]
