@@ -10,6 +10,7 @@ import duckdb
 from sqlglot import exp
 
 from emulation.athena.duckdb_s3 import configure_s3
+from emulation.athena.statements import handle_statement, relation_sql
 from lakehouse.config import Settings
 from lakehouse.errors import EntityNotFoundException, QueryError
 from lakehouse.ports.catalog import DataCatalog, GlueDocument
@@ -47,7 +48,10 @@ class DuckDBQueryEngine(QueryEngine):
     def run_query(self, sql: str, parameters: Sequence[Any] = (), database: str | None = None) -> ResultSet:
         default_database = (database or self.settings.database).lower()
         tree = parse_athena(sql)
-        require_query(tree)
+        result = handle_statement(self, tree, parameters, default_database)
+        if result is not None:
+            return result
+        require_query(tree)  # anything still unsupported is refused here
         return self.select(tree, parameters, default_database)
 
     def select(self, tree: exp.Expression, parameters: Sequence[Any], default_database: str) -> ResultSet:
@@ -80,7 +84,9 @@ class DuckDBQueryEngine(QueryEngine):
         schema = exp.to_identifier(reference.database, quoted=True).sql("duckdb")
         view = exp.to_identifier(reference.view_name, quoted=True).sql("duckdb")
         self.connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        self.connection.execute(f"CREATE OR REPLACE VIEW {schema}.{view} AS {self._scan(table)}")
+        # Views and text / JSON tables are read as statements_read says; Parquet tables by _scan.
+        body = relation_sql(self, reference, table) or self._scan(table)
+        self.connection.execute(f"CREATE OR REPLACE VIEW {schema}.{view} AS {body}")
 
     def _table(self, reference: TableReference) -> GlueDocument:
         """The table's definition now, or at the version / time the query travels to."""
