@@ -75,7 +75,7 @@ def test_saved_query_with_parameters(lakehouse: CliRunner, built_home: str) -> N
     [
         (["query", "SELECT * FROM no_such_table"], "Error: TABLE_NOT_FOUND: Table 'awsdatacatalog.vancouver_311.no_such_table' does not exist"),
         (["query", "SELEC 1"], "Error: SYNTAX_ERROR"),
-        (["query", "DROP TABLE inquiry_volume"], "Error: NOT_SUPPORTED: DROP"),
+        (["query", "DELETE FROM inquiry_volume"], "Error: NOT_SUPPORTED: DELETE"),
         (["query", "--saved", "nope"], "Error: no saved query 'nope'"),
         (["query", "--saved", "top_departments"], "Error: query top_departments needs parameter year"),
         (["query", "--saved", "top_departments", "--param", "year=last"], "Error: parameter year must be int"),
