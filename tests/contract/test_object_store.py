@@ -21,7 +21,27 @@ from lakehouse.ports.object_store import ObjectStore
 @pytest.fixture(scope="module")
 def s3_store(moto_endpoint: str) -> S3ObjectStore:
     # One client for the module: building a boto3 client costs more than most tests here.
+    _serialize_moto_conditional_puts()
     return S3ObjectStore(endpoint_url=moto_endpoint)
+
+
+def _serialize_moto_conditional_puts() -> None:
+    """moto checks If-None-Match, then writes, unlocked: two racing creates can both win
+    (seen on a loaded 2-CPU machine). S3 is atomic; make the in-process moto server so."""
+    from moto.s3.responses import S3Response
+
+    if getattr(S3Response.put_object, "serialized", False):
+        return
+    original, lock = S3Response.put_object, threading.Lock()
+
+    def put_object(self: S3Response) -> Any:
+        if self.headers.get("If-None-Match") is None:
+            return original(self)
+        with lock:
+            return original(self)
+
+    put_object.serialized = True  # type: ignore[attr-defined]
+    S3Response.put_object = put_object  # type: ignore[method-assign]
 
 
 @pytest.fixture(params=["file", pytest.param("s3", marks=pytest.mark.s3)])

@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from glue_support import DATABASE, serialize_moto_conditional_puts
 
 from cloud.s3 import S3ObjectStore
 from emulation.glue.models import ObjectStoreCatalog
 from emulation.s3 import FileObjectStore
-from glue_support import DATABASE
-
 from lakehouse.ports.object_store import ObjectStore
 
 
 @pytest.fixture(scope="module")
 def s3_store(moto_endpoint: str) -> S3ObjectStore:
+    serialize_moto_conditional_puts()
     return S3ObjectStore(endpoint_url=moto_endpoint)
 
 

@@ -1,6 +1,9 @@
-"""Glue documents shared by the catalog tests."""
+"""Glue documents shared by the catalog tests, and a fix that makes moto's S3 keep S3's guarantees."""
 
 from __future__ import annotations
+
+import threading
+from typing import Any
 
 from lakehouse.catalog.glue_shapes import table_input
 from lakehouse.etl.models import ALL_TABLES
@@ -37,3 +40,27 @@ def partition(table: GlueDocument, *values: str) -> GlueDocument:
     folder = "/".join(f"{k['Name']}={v}" for k, v in zip(table["PartitionKeys"], values, strict=True))
     descriptor = {**table["StorageDescriptor"], "Location": f"{table['StorageDescriptor']['Location']}{folder}/"}
     return {"Values": list(values), "StorageDescriptor": descriptor, "Parameters": {}}
+
+
+def serialize_moto_conditional_puts() -> None:
+    """Make the in-process moto server's If-None-Match PutObject atomic, as S3's is.
+
+    moto checks that the key is absent and then writes, without a lock, so two racing
+    creates can both succeed (seen on a loaded 2-CPU machine); S3 never allows that,
+    and the catalog's optimistic writes rely on it.
+    """
+    from moto.s3.responses import S3Response
+
+    if getattr(S3Response.put_object, "serialized", False):
+        return
+    original = S3Response.put_object
+    lock = threading.Lock()
+
+    def put_object(self: S3Response) -> Any:
+        if self.headers.get("If-None-Match") is None:
+            return original(self)
+        with lock:
+            return original(self)
+
+    put_object.serialized = True  # type: ignore[attr-defined]
+    S3Response.put_object = put_object  # type: ignore[method-assign]
