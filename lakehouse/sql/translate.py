@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ErrorLevel, ParseError, UnsupportedError
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.qualify import qualify
 
 from lakehouse.errors import QueryError
+from lakehouse.sql.arithmetic import fix_division
+from lakehouse.sql.functions import check_functions, record_names, rewrite_functions
 
 READ_ONLY_STATEMENTS = (exp.Query,)  # SELECT, WITH … SELECT, UNION …
 
@@ -53,6 +59,7 @@ def parse_athena(sql: str) -> exp.Expression:
         raise QueryError(f"SYNTAX_ERROR: {where}{first.get('description', str(exc)).splitlines()[0]}") from None
     if len(statements) != 1:
         raise QueryError(f"SYNTAX_ERROR: expected one statement, got {len(statements)}")
+    record_names(statements[0], sql)
     return statements[0]
 
 
@@ -94,5 +101,65 @@ def qualify_tables(tree: exp.Expression, default_database: str) -> exp.Expressio
     return tree.copy().transform(qualify)
 
 
-def to_duckdb(tree: exp.Expression) -> str:
-    return tree.sql(dialect="duckdb")
+# {database: {table: {column: Athena/Glue type}}}, tables named as qualify_tables names them.
+Schema = Mapping[str, Mapping[str, Mapping[str, str]]]
+
+
+def to_duckdb(tree: exp.Expression, schema: Schema | None = None) -> str:
+    """DuckDB SQL that answers as Athena would: functions checked and rewritten, divisions exact.
+
+    Without `schema` only literals, casts and function results are typed, so a division
+    of two integer columns stays DuckDB's float division until the schema is passed.
+    """
+    check_functions(tree)
+    tree = tree.copy()
+    _number_parameters(tree)
+    _annotate(tree, schema)
+    fix_division(tree)
+    tree = rewrite_functions(tree)
+    try:
+        return tree.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
+    except UnsupportedError as exc:
+        raise QueryError(f"NOT_SUPPORTED: {str(exc).splitlines()[0]}") from None
+
+
+def _number_parameters(tree: exp.Expression) -> None:
+    """`?` → `$1`, `$2` … in the order DuckDB would have bound them.
+
+    Rewrites may repeat an argument (substr's guard, to_iso8601's type test); a
+    repeated `?` would take the next value, a repeated `$n` keeps its own.
+    """
+    placeholders = list(tree.find_all(exp.Placeholder))
+    if not placeholders:
+        return
+    for i, placeholder in enumerate(placeholders):
+        placeholder.set("this", f"lakehouse_parameter_{i}")
+    generated = tree.sql(dialect="duckdb", unsupported_level=ErrorLevel.IGNORE)
+    order = [int(i) for i in re.findall(r"lakehouse_parameter_(\d+)", generated)]
+    for position, i in enumerate(order, start=1):
+        placeholders[i].set("this", str(position))
+
+
+def _annotate(tree: exp.Expression, schema: Schema | None) -> None:
+    """Set `.type` on the nodes of `tree`, typing columns through the catalog schema.
+
+    Columns can only be typed once qualified, and qualifying rewrites the query (stars,
+    aliases), so the work happens on a copy whose types are carried back node by node.
+    """
+    work = tree.copy()
+    pairs = list(zip(work.walk(), tree.walk()))  # holds the copy's nodes, so ids stay unique
+    originals = {id(copy): original for copy, original in pairs}
+    try:
+        work = qualify(work, dialect="athena", schema=dict(schema or {}), validate_qualify_columns=False,
+                       quote_identifiers=False, identify=False)
+    except Exception:  # noqa: BLE001 - typing is best effort: literals and casts still get types
+        pass
+    try:
+        annotate_types(work, schema=dict(schema or {}), dialect="athena")
+    except Exception:  # noqa: BLE001 - an untyped tree translates as sqlglot would
+        return
+    for node in work.walk():
+        original = originals.get(id(node))
+        if original is not None and node.type is not None:
+            original.type = node.type
+
