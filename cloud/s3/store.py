@@ -128,6 +128,16 @@ class S3ObjectStore(ObjectStore):
         with self._errors(bucket, key):
             self.client.delete_object(Bucket=bucket, Key=key)
 
+    def abort_incomplete_uploads(self, bucket: str, prefix: str) -> int:
+        validate_prefix(prefix)
+        aborted = 0
+        paginator = self.client.get_paginator("list_multipart_uploads")
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+            for upload in page.get("Uploads", []):
+                self.client.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+                aborted += 1
+        return aborted
+
     def delete_objects(self, bucket: str, keys: list[str]) -> None:
         validate_bucket_name(bucket)
         for key in keys:

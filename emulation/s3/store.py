@@ -160,6 +160,20 @@ class FileObjectStore(ObjectStore):
         modified = datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
         return ObjectInfo(key=key, size=stat.st_size, last_modified=modified, etag=etag)
 
+    def abort_incomplete_uploads(self, bucket: str, prefix: str) -> int:
+        validate_prefix(prefix)
+        top = self._bucket_dir(bucket)
+        start = top / prefix.rpartition("/")[0]
+        aborted = 0
+        for folder, _dirs, files in os.walk(start, topdown=False):
+            for name in files:
+                path = Path(folder, name)
+                if name.startswith(TEMP_PREFIX) and path.relative_to(top).as_posix().startswith(prefix):
+                    path.unlink(missing_ok=True)
+                    aborted += 1
+            self._prune(Path(folder), top)
+        return aborted
+
     def _walk(self, top: Path, prefix: str) -> Iterator[ObjectInfo]:
         # Start at the deepest folder the prefix names; filter the rest by string.
         start = top / prefix.rpartition("/")[0]

@@ -140,6 +140,7 @@ def prune_snapshots(zones: Zones, catalog: DataCatalog, database: str, table: st
     """Remove snapshot folders beyond the newest `keep` and any no table version points at."""
     bucket = zones.bucket("curated")
     root = f"{table_root(database, table)}snapshots/"
+    zones.store.abort_incomplete_uploads(bucket, root)  # half-written files of a killed run
     folders = sorted({info.key[len(root):].split("/", 1)[0] for info in zones.store.list_objects_v2(bucket, root)})
     referenced = {_snapshot_of(version) for version in _table_versions(catalog, database, table)[:keep]}
     doomed = [folder for folder in folders if folder not in referenced]

@@ -78,6 +78,11 @@ class ObjectStore(abc.ABC):
         self.delete_objects(bucket, keys)
         return len(keys)
 
+    def abort_incomplete_uploads(self, bucket: str, prefix: str) -> int:
+        """Discard writes a killed process left unfinished under prefix (S3: incomplete
+        multipart uploads); returns how many. Call only when no writer is active there."""
+        return 0
+
     def object_exists(self, bucket: str, key: str) -> bool:
         """Whether an object exists under key."""
         from lakehouse.errors import NoSuchKey
