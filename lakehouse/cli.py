@@ -19,15 +19,15 @@ from lakehouse import cli_output as out
 from lakehouse import pipeline
 from lakehouse.cli_options import platform_options
 from lakehouse.cli_glue import catalog, crawl, job
+from lakehouse.cli_query import query
 from lakehouse.cli_recipes import profile, recipe
 from lakehouse.datasets.registry import DATASETS, DEFAULT_DATASET, dataset
-from lakehouse.errors import ConfigError, LakehouseError
+from lakehouse.errors import LakehouseError
 from lakehouse.ingest import ingest as ingest_source
 from lakehouse.platform import Platform
 from lakehouse.prepare import prepare as prepare_landing
 from lakehouse.report import print_run_report, print_status, print_landing, print_curated
 from lakehouse.runlog import recorded
-from lakehouse.sql.saved import saved_query
 
 SOURCE_HELP = "PATH to a portal export (CSV or JSON), 'portal' to download it, or 'sample' (default)"
 
@@ -101,26 +101,6 @@ def transform(platform: Platform, full_refresh: bool, dataset_name: str) -> None
 
 
 @cli.command()
-@click.argument("sql", required=False)
-@click.option("--saved", "saved_name", default=None, help="Run a saved query by name instead of SQL.")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Parameter of a saved query.")
-@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table")
-@platform_options
-def query(platform: Platform, sql: str | None, saved_name: str | None, params: tuple[str, ...],
-          output_format: str) -> None:
-    """Run Athena SQL (or a saved query) against the catalog's tables."""
-    if bool(sql) == bool(saved_name):
-        raise ConfigError("give either SQL or --saved NAME")
-    if saved_name:
-        saved = saved_query(saved_name)
-        values = dict(_parameter(item) for item in params)
-        result = platform.engine.run_query(saved.sql, saved.bind(values))
-    else:
-        result = platform.engine.run_query(sql or "")
-    out.print_result(result, output_format)
-
-
-@cli.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               default=Path("3-1-1-inquiry-volume-sample.csv"), show_default=True)
 @click.option("--rows", type=click.IntRange(min=1), default=None, help="Rows (default 58,000; up to 50 million).")
@@ -146,15 +126,8 @@ def status(platform: Platform) -> None:
     print_status(platform)
 
 
-for group in (recipe, profile, catalog, crawl, job):
+for group in (query, recipe, profile, catalog, crawl, job):
     cli.add_command(group)
-
-
-def _parameter(item: str) -> tuple[str, str]:
-    name, separator, value = item.partition("=")
-    if not separator or not name:
-        raise ConfigError(f"--param {item!r}: expected NAME=VALUE")
-    return name, value
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,4 @@
-"""The three data zones (raw, landing, curated) and the catalog bucket, on any object store."""
+"""The three data zones (raw, landing, curated), the catalog bucket and Athena's results bucket, on any object store."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from lakehouse.config import Settings
 from lakehouse.errors import NoSuchKey
 from lakehouse.ports.object_store import ObjectStore
 
-Zone = Literal["raw", "landing", "curated", "catalog"]
+Zone = Literal["raw", "landing", "curated", "catalog", "athena-results"]
 DATA_ZONES: tuple[Zone, ...] = ("raw", "landing", "curated")
-ZONES: tuple[Zone, ...] = (*DATA_ZONES, "catalog")
+RESULTS_ZONE: Zone = "athena-results"  # Athena's query results: <id>.csv and <id>.csv.metadata
+ZONES: tuple[Zone, ...] = (*DATA_ZONES, "catalog", RESULTS_ZONE)
 
 
 @dataclass(frozen=True)

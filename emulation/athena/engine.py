@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 import duckdb
 from sqlglot import exp
 
+from emulation.athena.api import AthenaApi
 from emulation.athena.duckdb_s3 import configure_s3
+from emulation.athena.guard import check_query, lock_down
 from emulation.athena.statements import handle_statement, relation_sql
 from lakehouse.config import Settings
 from lakehouse.errors import EntityNotFoundException, QueryError
@@ -30,12 +32,13 @@ DUCKDB_TO_ATHENA = {
 }
 
 
-class DuckDBQueryEngine(QueryEngine):
+class DuckDBQueryEngine(AthenaApi, QueryEngine):
     def __init__(self, catalog: DataCatalog, store: ObjectStore, settings: Settings) -> None:
         self.catalog = catalog
         self.store = store
         self.settings = settings
         self._connection: duckdb.DuckDBPyConnection | None = None
+        AthenaApi.__init__(self)  # executions, workgroups, named queries
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
@@ -43,11 +46,13 @@ class DuckDBQueryEngine(QueryEngine):
             self._connection = duckdb.connect(":memory:")
             if not self.store.LOCAL_PATHS:
                 configure_s3(self._connection, self.settings)
+            lock_down(self._connection, self.store, self.settings)
         return self._connection
 
     def run_query(self, sql: str, parameters: Sequence[Any] = (), database: str | None = None) -> ResultSet:
         default_database = (database or self.settings.database).lower()
         tree = parse_athena(sql)
+        check_query(tree)
         result = handle_statement(self, tree, parameters, default_database)
         if result is not None:
             return result
