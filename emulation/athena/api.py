@@ -33,7 +33,7 @@ from emulation.athena.workgroups import PRIMARY, WorkGroupsMixin, check_batch, p
 from emulation.documents import JsonDocuments
 from lakehouse.errors import LakehouseError, QueryError
 from lakehouse.ports.query_engine import ResultSet
-from lakehouse.sql.translate import parse_athena, qualify_tables, referenced_tables, require_query, to_duckdb
+from lakehouse.sql.translate import parse_athena, referenced_tables, require_query
 from lakehouse.zones import RESULTS_ZONE
 
 if TYPE_CHECKING:
@@ -62,7 +62,8 @@ class AthenaApi(WorkGroupsMixin):
         def connection(self) -> duckdb.DuckDBPyConnection: ...
         def run_query(self, sql: str, parameters: Sequence[Any] = (), database: str | None = None) -> ResultSet: ...
         def execute(self, duckdb_sql: str, parameters: Sequence[Any] = ()) -> ResultSet: ...
-        def _create_view(self, reference: TableReference) -> None: ...
+        def _create_view(self, reference: TableReference) -> GlueDocument: ...
+        def translate(self, tree: exp.Expression, default_database: str) -> str: ...
         def _table(self, reference: TableReference) -> GlueDocument: ...
 
     def __init__(self, executor: Executor = run_now) -> None:
@@ -258,9 +259,7 @@ class AthenaApi(WorkGroupsMixin):
 
     def _explain(self, tree: exp.Expression, values: list[Any], database: str, explain: Explain) -> ResultSet:
         require_query(tree)
-        for reference in referenced_tables(tree, database):
-            self._create_view(reference)
-        duckdb_sql = to_duckdb(qualify_tables(tree, database))
+        duckdb_sql = self.translate(tree, database)
         plan = self.execute(f"EXPLAIN {'ANALYZE ' if explain.analyze else ''}{duckdb_sql}", values)
         lines = [f"-- DuckDB SQL: {duckdb_sql}"] + [line for row in plan.rows for line in str(row[-1]).splitlines()]
         return ResultSet(["Query Plan"], ["varchar"], [(line,) for line in lines])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,6 +14,7 @@ from emulation.athena.api import AthenaApi
 from emulation.athena.duckdb_s3 import configure_s3
 from emulation.athena.guard import check_query, lock_down
 from emulation.athena.statements import handle_statement, relation_sql
+from emulation.athena.statements_glue import sql_type
 from lakehouse.config import Settings
 from lakehouse.errors import EntityNotFoundException, QueryError
 from lakehouse.ports.catalog import DataCatalog, GlueDocument
@@ -20,6 +22,7 @@ from lakehouse.ports.object_store import ObjectStore
 from lakehouse.ports.query_engine import QueryEngine, ResultSet
 from lakehouse.sql.translate import TableReference, parse_athena, qualify_tables, referenced_tables, require_query, to_duckdb
 
+_DECIMAL = re.compile(r"(?i)decimal\(\s*(?P<precision>\d+)\s*,\s*(?P<scale>\d+)\s*\)")
 GLUE_TO_DUCKDB = {
     "string": "VARCHAR", "varchar": "VARCHAR", "bigint": "BIGINT", "int": "INTEGER", "integer": "INTEGER",
     "smallint": "SMALLINT", "tinyint": "TINYINT", "double": "DOUBLE", "float": "FLOAT", "date": "DATE",
@@ -61,9 +64,16 @@ class DuckDBQueryEngine(AthenaApi, QueryEngine):
 
     def select(self, tree: exp.Expression, parameters: Sequence[Any], default_database: str) -> ResultSet:
         """Run a parsed query: catalog tables become views, the tree is translated and executed."""
+        return self.execute(self.translate(tree, default_database), parameters)
+
+    def translate(self, tree: exp.Expression, default_database: str) -> str:
+        """DuckDB SQL for a query, its catalog tables made views and their column types known to
+        the translation (so an integer column divided by an integer column truncates, as in Athena)."""
+        schema: dict[str, dict[str, dict[str, str]]] = {}
         for reference in referenced_tables(tree, default_database):
-            self._create_view(reference)
-        return self.execute(to_duckdb(qualify_tables(tree, default_database)), parameters)
+            table = self._create_view(reference)
+            schema.setdefault(reference.database, {})[reference.view_name] = column_types(table)
+        return to_duckdb(qualify_tables(tree, default_database), schema)
 
     def execute(self, duckdb_sql: str, parameters: Sequence[Any] = ()) -> ResultSet:
         """Run translated SQL on the engine's DuckDB connection."""
@@ -79,7 +89,8 @@ class DuckDBQueryEngine(AthenaApi, QueryEngine):
             rows=rows,
         )
 
-    def _create_view(self, reference: TableReference) -> None:
+    def _create_view(self, reference: TableReference) -> GlueDocument:
+        """Make the catalog table a DuckDB view named as qualify_tables names it; its definition."""
         try:
             table = self._table(reference)
         except EntityNotFoundException:
@@ -92,6 +103,7 @@ class DuckDBQueryEngine(AthenaApi, QueryEngine):
         # Views and text / JSON tables are read as statements_read says; Parquet tables by _scan.
         body = relation_sql(self, reference, table) or self._scan(table)
         self.connection.execute(f"CREATE OR REPLACE VIEW {schema}.{view} AS {body}")
+        return table
 
     def _table(self, reference: TableReference) -> GlueDocument:
         """The table's definition now, or at the version / time the query travels to."""
@@ -145,11 +157,27 @@ def _literal(value: str) -> str:
     return exp.Literal.string(value).sql("duckdb")
 
 
+def column_types(table: GlueDocument) -> dict[str, str]:
+    """{column: Glue type} of a table's data columns and partition keys, for the translation."""
+    columns = table.get("StorageDescriptor", {}).get("Columns", []) + table.get("PartitionKeys", [])
+    return {c["Name"].lower(): c["Type"] for c in columns if c.get("Type")}
+
+
 def _duckdb_type(glue_type: str) -> str:
-    try:
-        return GLUE_TO_DUCKDB[glue_type.lower()]
-    except KeyError:
-        raise QueryError(f"NOT_SUPPORTED: column type {glue_type!r}") from None
+    simple = GLUE_TO_DUCKDB.get(glue_type.lower())
+    if simple is not None:
+        return simple
+    if re.fullmatch(r"(?i)(var)?char\(\s*\d+\s*\)", glue_type):
+        return "VARCHAR"
+    decimal = _DECIMAL.fullmatch(glue_type)
+    if decimal is not None:
+        precision, scale = int(decimal["precision"]), int(decimal["scale"])
+        if not 1 <= precision <= 38 or scale > precision:
+            raise QueryError(f"NOT_SUPPORTED: column type {glue_type!r} (decimal precision 1-38, scale <= precision)")
+        return f"DECIMAL({precision}, {scale})"
+    if glue_type.lower().startswith(("array<", "map<", "struct<")):
+        return sql_type(glue_type).sql("duckdb")  # nested types: Hive spelling as DuckDB's
+    raise QueryError(f"NOT_SUPPORTED: column type {glue_type!r}")
 
 
 def _athena_type(duckdb_type: str) -> str:

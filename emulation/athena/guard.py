@@ -124,7 +124,9 @@ def check_query(tree: exp.Expression) -> None:
 
 
 def _check_table(table: exp.Table) -> None:
-    if not isinstance(table.this, exp.Identifier):
+    # `CREATE SCHEMA x` / `DROP SCHEMA x` name a database only: a table without a table part.
+    schema_only = table.this is None and table.args.get("db") is not None
+    if not schema_only and not isinstance(table.this, exp.Identifier):
         raise refuse(f"table function {_function_name(table.this)}()")
     for part in (table.catalog, table.db, table.name):
         if part and _PATH_CHARACTERS.search(part):
@@ -179,9 +181,16 @@ def allowed_directories(store: ObjectStore, settings: Settings) -> list[str]:
 
 
 def lock_down(connection: duckdb.DuckDBPyConnection, store: ObjectStore, settings: Settings) -> None:
-    """Confine the connection after the httpfs/secret setup; nothing can loosen it afterwards."""
+    """Confine the connection after the httpfs/secret setup; nothing can loosen it afterwards.
+
+    Settings a query may depend on are fixed here too, since no statement can change them later:
+    the session time zone is Athena's (UTC, whatever the host's), and EXPLAIN returns every plan
+    (logical and physical) so that `EXPLAIN (TYPE LOGICAL)` can pick its own.
+    """
     directories = ", ".join(exp.Literal.string(d).sql("duckdb") for d in allowed_directories(store, settings))
     for statement in (
+        "SET TimeZone = 'UTC'",
+        "SET explain_output = 'all'",
         f"SET allowed_directories = [{directories}]",
         "SET enable_external_access = false",
         "SET autoinstall_known_extensions = false",

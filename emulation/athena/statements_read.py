@@ -23,7 +23,7 @@ from emulation.glue.crawler_catalog import OPEN_CSV_SERDE
 from lakehouse.errors import EntityNotFoundException, InvalidObjectKey, QueryError
 from lakehouse.keys import validate_bucket_name, validate_prefix
 from lakehouse.ports.catalog import GlueDocument
-from lakehouse.sql.translate import TableReference, parse_athena, qualify_tables, referenced_tables, to_duckdb
+from lakehouse.sql.translate import TableReference, parse_athena, referenced_tables
 
 if TYPE_CHECKING:
     from emulation.athena.engine import DuckDBQueryEngine
@@ -101,11 +101,9 @@ def _view_sql(engine: DuckDBQueryEngine, reference: TableReference, table: GlueD
     database = str(definition.get("schema") or reference.database)
     token = _expanding.set((*stack, key))
     try:
-        for inner in referenced_tables(tree, database):
-            engine._create_view(inner)  # the tables (and views) the view reads, in its own database
+        return engine.translate(tree, database)  # the tables (and views) the view reads, in its own database
     finally:
         _expanding.reset(token)
-    return to_duckdb(qualify_tables(tree, database))
 
 
 # -- text and JSON tables ------------------------------------------------------------------

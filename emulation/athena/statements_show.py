@@ -20,7 +20,7 @@ from emulation.athena.statements_read import decode_view
 from lakehouse.errors import QueryError
 from lakehouse.ports.catalog import GlueDocument
 from lakehouse.ports.query_engine import ResultSet
-from lakehouse.sql.translate import parse_athena, qualify_tables, referenced_tables, to_duckdb
+from lakehouse.sql.translate import parse_athena
 
 if TYPE_CHECKING:
     from emulation.athena.engine import DuckDBQueryEngine
@@ -132,9 +132,7 @@ def explain(engine: DuckDBQueryEngine, tree: exp.Command, parameters: Sequence[A
     if kind not in (*_EXPLAIN_KEYS, "VALIDATE") or fmt not in ("TEXT", "JSON", "GRAPHVIZ"):
         raise QueryError(f"NOT_SUPPORTED: EXPLAIN (TYPE {kind}, FORMAT {fmt}) (supported: TYPE LOGICAL, DISTRIBUTED, "
                          "VALIDATE; FORMAT TEXT, JSON, GRAPHVIZ)")
-    for reference in referenced_tables(query, default_database):
-        engine._create_view(reference)  # as engine.select does: catalog tables (and views) become DuckDB views
-    sql = to_duckdb(qualify_tables(query, default_database))
+    sql = engine.translate(query, default_database)  # as engine.select does: catalog tables become views
     if kind == "VALIDATE":
         engine.execute(f"EXPLAIN {sql}", parameters)
         return ResultSet(["Valid"], ["boolean"], [(True,)])

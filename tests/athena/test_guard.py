@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -103,6 +106,13 @@ def test_hostile_statement_is_refused_and_touches_nothing(
         "MSCK REPAIR TABLE events",
         "DESCRIBE events",
         "DROP TABLE IF EXISTS scratch",
+        "CREATE SCHEMA reports",
+        "CREATE SCHEMA IF NOT EXISTS reports",
+        "DROP SCHEMA IF EXISTS reports CASCADE",
+        "DROP DATABASE reports",
+        "MSCK REPAIR TABLE vancouver_311.events",
+        "CREATE DATABASE tagged COMMENT 'x' LOCATION 's3://curated/tagged/' WITH DBPROPERTIES ('owner'='data-team')",
+        "EXPLAIN (TYPE LOGICAL) SELECT * FROM events",
     ],
 )
 def test_athena_statements_pass_the_guard(sql: str) -> None:
@@ -132,3 +142,54 @@ def test_duckdb_itself_is_confined_to_the_object_store(engine: DuckDBQueryEngine
             connection.execute(statement)
     assert sorted(p.name for p in scratch.iterdir()) == ["secret.csv"]
     assert engine.run_query("SELECT count(*) FROM events WHERE year = 2024").rows == [(1200,)]  # the store still reads
+
+
+ATHENA_DDL = [
+    ("CREATE SCHEMA reports", "CREATE_SCHEMA"),
+    ("CREATE DATABASE IF NOT EXISTS tagged WITH DBPROPERTIES ('owner'='data-team')", "CREATE_DATABASE"),
+    ("MSCK REPAIR TABLE events", "REPAIR_TABLE"),
+    ("DROP SCHEMA reports", "DROP_SCHEMA"),
+    ("DROP DATABASE IF EXISTS tagged CASCADE", "DROP_DATABASE"),
+]
+
+
+def test_athena_ddl_runs_through_the_api(engine: DuckDBQueryEngine) -> None:
+    for sql, substatement in ATHENA_DDL:
+        execution = engine.get_query_execution(engine.start_query_execution(sql))["QueryExecution"]
+        assert execution["Status"]["State"] == "SUCCEEDED", (sql, execution["Status"])
+        assert execution["SubstatementType"] == substatement
+    assert [d["Name"] for d in engine.catalog.get_databases()] == ["vancouver_311"]
+
+
+def test_hostile_statements_named_like_athena_ddl_are_still_refused(engine: DuckDBQueryEngine, scratch: Path) -> None:
+    for sql in (f"CREATE SCHEMA \"{scratch}/x\"", f"CREATE DATABASE d WITH DBPROPERTIES ('a'='b') AS (SELECT * FROM "
+                f"read_csv('{scratch}/secret.csv'))", "CREATE OR REPLACE MACRO m() AS 1", "DROP SECRET s"):
+        with pytest.raises(QueryError, match="^(ACCESS_DENIED|SYNTAX_ERROR)"):
+            check_sql(sql)
+            check_query(parse_athena(sql))
+
+
+def test_session_time_zone_is_utc_and_locked(engine: DuckDBQueryEngine) -> None:
+    """Athena's session zone is UTC: the host's zone never shifts a timestamp (TZ is set in a child
+    process, as DuckDB reads the host zone when the process starts)."""
+    assert engine.connection.execute("SELECT current_setting('TimeZone')").fetchone() == ("UTC",)
+    with pytest.raises(duckdb.InvalidInputException, match="locked"):
+        engine.connection.execute("SET TimeZone = 'America/Vancouver'")
+    script = (
+        "import sys, tempfile; from pathlib import Path; from emulation.athena.engine import DuckDBQueryEngine; "
+        "from emulation.glue.models import ObjectStoreCatalog; from emulation.s3.store import FileObjectStore; "
+        "from lakehouse.config import Settings; home = Path(tempfile.mkdtemp()); store = FileObjectStore(home); "
+        "engine = DuckDBQueryEngine(ObjectStoreCatalog(store, 'catalog'), store, Settings(home=home)); "
+        "print(engine.run_query(\"SELECT hour(from_unixtime(0)), format_datetime(from_unixtime(86399), 'HH:mm')\").rows)"
+    )
+    child = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "TZ": "America/Vancouver"})
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == "[(0, '23:59')]"
+
+
+def test_explain_types_come_from_the_locked_connection(engine: DuckDBQueryEngine) -> None:
+    logical = [row[0] for row in engine.run_query("EXPLAIN (TYPE LOGICAL) SELECT count(*) FROM events").rows]
+    physical = [row[0] for row in engine.run_query("EXPLAIN SELECT count(*) FROM events").rows]
+    assert "logical" in logical[0] and "physical" in physical[0]
+    assert not any("not available" in line for line in logical + physical)

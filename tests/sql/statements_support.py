@@ -9,13 +9,11 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from emulation.athena.engine import DuckDBQueryEngine
-from emulation.athena.statements import handle_statement
 from emulation.glue.models import ObjectStoreCatalog
 from emulation.s3.store import FileObjectStore
 from lakehouse.config import Settings
 from lakehouse.ports.catalog import GlueDocument
 from lakehouse.ports.query_engine import ResultSet
-from lakehouse.sql.translate import parse_athena
 
 DB = "vancouver_311"
 
@@ -29,10 +27,6 @@ class Athena:
 
     def run(self, sql: str, *parameters: Any, database: str | None = None) -> ResultSet:
         return self.engine.run_query(sql, list(parameters), database)
-
-    def statement(self, sql: str, *parameters: Any) -> ResultSet | None:
-        """handle_statement alone, without the engine's guard in front (for statements it refuses today)."""
-        return handle_statement(self.engine, parse_athena(sql), list(parameters), DB)
 
     def table(self, name: str, database: str = DB) -> GlueDocument:
         return self.catalog.get_table(database, name)

@@ -82,24 +82,24 @@ def catalog_engine(tmp_path: Path) -> DuckDBQueryEngine:
     return DuckDBQueryEngine(catalog, store, Settings(home=tmp_path))
 
 
-def _with_schema(engine: DuckDBQueryEngine, sql: str) -> list[tuple[Any, ...]]:
-    """Run `sql` translated with the catalog's column types, as the engine will once it passes them."""
-    engine.run_query("SELECT 1 FROM yearly_volume")  # creates the view the translated SQL reads
-    columns = {c.name: c.glue_type for t in ALL_TABLES if t.name == "yearly_volume" for c in t.columns}
-    tree = qualify_tables(parse_athena(sql), "vancouver_311")
-    return engine.execute(to_duckdb(tree, {"vancouver_311": {"yearly_volume": columns}})).rows
-
-
 def test_catalog_column_types_make_integer_columns_divide_as_integers(catalog_engine: DuckDBQueryEngine) -> None:
-    sql = "SELECT inquiries / months FROM yearly_volume ORDER BY year"
-    assert _with_schema(catalog_engine, sql) == [(1000 // 12,), (500 // 7,)]
+    sql = "SELECT inquiries / months, inquiries / 7, year / departments FROM yearly_volume ORDER BY year"
+    assert catalog_engine.run_query(sql).rows == [(1000 // 12, 1000 // 7, 2023 // 3), (500 // 7, 500 // 7, 2024 // 3)]
     untyped = to_duckdb(qualify_tables(parse_athena(sql), "vancouver_311"))
-    assert "//" not in untyped  # without the schema the columns' types are unknown
+    assert "//" not in untyped  # without the schema the columns' types are unknown: the engine must pass it
+
+
+def test_catalog_column_types_reach_views_and_the_api(catalog_engine: DuckDBQueryEngine) -> None:
+    catalog_engine.run_query("CREATE VIEW per_month AS SELECT year, inquiries / months AS average FROM yearly_volume")
+    assert catalog_engine.run_query("SELECT average FROM per_month ORDER BY year").rows == [(83,), (71,)]
+    qid = catalog_engine.start_query_execution("SELECT sum(inquiries) / sum(months) FROM yearly_volume")
+    rows = catalog_engine.get_query_results(qid)["ResultSet"]["Rows"]
+    assert rows[1] == {"Data": [{"VarCharValue": str(1500 // 19)}]}
 
 
 def test_saved_query_share_is_rounded_to_athenas_decimal_scale(catalog_engine: DuckDBQueryEngine) -> None:
     """100.0 * inquiries / sum(…) is DECIMAL(…, 1) in Athena: round(…, 2) cannot add a digit."""
-    rows = _with_schema(catalog_engine, saved_queries()["volume_by_year"].sql)
+    rows = catalog_engine.run_query(saved_queries()["volume_by_year"].sql).rows
     shares = [row[4] for row in rows]
     assert shares == [half_up(Decimal(100_000) / 1500, 1), half_up(Decimal(50_000) / 1500, 1)]  # 66.7, 33.3
     assert [row[5] for row in rows] == [round(1000 / 12), round(500 / 7)]  # a double division stays one

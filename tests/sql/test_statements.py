@@ -37,11 +37,13 @@ def test_create_database_keeps_comment_and_location(athena: Athena) -> None:
 
 
 def test_schema_and_dbproperties_forms(athena: Athena) -> None:
-    # Through handle_statement: the engine's guard refuses these two forms today (see report).
-    athena.statement("CREATE SCHEMA reports")
-    athena.statement("CREATE DATABASE tagged COMMENT 'x' WITH DBPROPERTIES ('owner'='data-team', 'tier'='gold')")
+    athena.run("CREATE SCHEMA reports")
+    athena.run("CREATE DATABASE tagged COMMENT 'x' WITH DBPROPERTIES ('owner'='data-team', 'tier'='gold')")
     assert athena.catalog.get_database("reports")["Name"] == "reports"
     assert athena.catalog.get_database("tagged")["Parameters"] == {"owner": "data-team", "tier": "gold"}
+    athena.run("DROP SCHEMA reports")
+    athena.run("DROP SCHEMA IF EXISTS reports CASCADE")
+    assert "reports" not in [d["Name"] for d in athena.catalog.get_databases()]
 
 
 def test_drop_database_refuses_tables_unless_cascade(athena: Athena) -> None:

@@ -9,11 +9,9 @@ import boto3
 import pytest
 
 from emulation.athena.engine import DuckDBQueryEngine
-from emulation.athena.statements import handle_statement
 from lakehouse.config import load_settings
 from lakehouse.errors import QueryError
 from lakehouse.registry import data_catalog, object_store
-from lakehouse.sql.translate import parse_athena
 
 pytestmark = pytest.mark.s3
 
@@ -39,7 +37,7 @@ def test_ctas_insert_views_and_text_tables_on_s3(moto_endpoint: str, tmp_path: P
     s3.put_object(Bucket=raw, Key="notes/day=mon/a.txt", Body=b"1,hello\n")
     engine.run_query(f"CREATE EXTERNAL TABLE notes (id int, body string) PARTITIONED BY (day string) "
                      f"ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://{raw}/notes/'")
-    handle_statement(engine, parse_athena("MSCK REPAIR TABLE notes"), [], "vancouver_311")
+    engine.run_query("MSCK REPAIR TABLE notes")
     assert engine.run_query("SELECT day, id, body FROM notes").rows == [("mon", 1, "hello")]
     with pytest.raises(QueryError, match="^INVALID_LOCATION: bucket 'curated'"):  # unprefixed: not the platform's
         engine.run_query("CREATE TABLE x WITH (external_location = 's3://curated/x/') AS SELECT 1 AS a")
