@@ -18,6 +18,7 @@ import click
 from lakehouse import cli_output as out
 from lakehouse import pipeline
 from lakehouse.cli_options import platform_options
+from lakehouse.cli_emulator import emulator
 from lakehouse.cli_glue import catalog, crawl, job
 from lakehouse.cli_query import query
 from lakehouse.cli_recipes import profile, recipe
@@ -128,6 +129,7 @@ def status(platform: Platform) -> None:
 
 for group in (query, recipe, profile, catalog, crawl, job):
     cli.add_command(group)
+cli.add_command(emulator)
 
 
 def main(argv: list[str] | None = None) -> None:
