@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from lakehouse.datasets.readers import REJECT_SCHEMA, ParsedSource, parse_source
@@ -32,6 +33,13 @@ from lakehouse.recipes.frame import ALIVE, RECORD, REJECT_OPERATION, REJECT_REAS
 from lakehouse.recipes.model import Recipe, RecipeError, parse_recipe
 from lakehouse.recipes.profile import profile_frame
 from lakehouse.zones import Zones
+
+# A whole-row duplicate check reads the plan twice: a narrow hash pass, then the main pass
+# joined to the few rows it found (see operations/filters.py). Shared as a common subplan, the
+# main pass would wait for the hash pass in memory, the whole frame at that step; computed
+# twice, it streams.
+STREAMING_PLAN = pl.QueryOptFlags(comm_subplan_elim=False)
+
 
 def job_name(spec: DatasetSpec) -> str:
     return f"{spec.portal_id}-prepare"
@@ -131,18 +139,27 @@ def run_recipe(recipe: Recipe, parsed: ParsedSource, spec: DatasetSpec, workdir:
     """Run the recipe over parsed rows: landing Parquet on disk, rejected rows in memory."""
     marked_path, landing_path = workdir / "marked.parquet", workdir / "landing.parquet"
     plan = compile_recipe(recipe, pl.scan_parquet(parsed.rows_path), keep_raw=False)
-    plan.sink_parquet(marked_path)  # one streaming pass; the two splits below re-read it
+    # One streaming pass; the two splits below re-read its (small, typed) output. Polars runs
+    # two sinks of one plan as two plans, so sinking landing and rejects together costs more.
+    plan.sink_parquet(marked_path, engine="streaming", optimizations=STREAMING_PLAN)
     marked = pl.scan_parquet(marked_path)
     data = user_columns(marked.collect_schema())
     line = _source_line(pl.col(RECORD).cast(pl.Int64), parsed)
-    marked.filter(ALIVE).select(*data, line.alias("source_line")).sink_parquet(landing_path)
-    raw = pl.scan_parquet(parsed.rows_path).with_row_index(RECORD, offset=1).select(
-        pl.col(RECORD),
-        pl.concat_str([pl.col(label).fill_null("") for label in spec.labels], separator=spec.separator).alias("raw_record"),
+    marked.filter(ALIVE).select(*data, line.alias("source_line")).sink_parquet(landing_path, engine="streaming")
+    marks = marked.filter(~ALIVE).select(RECORD, REJECT_STEP, REJECT_OPERATION, REJECT_REASON).collect(engine="streaming")
+    # The raw text of the rejected records only: a semi join keeps the few rejected rows before
+    # concat_str, instead of building every record's text and joining it.
+    raw = (
+        pl.scan_parquet(parsed.rows_path).with_row_index(RECORD, offset=1)
+        .join(marks.lazy().select(RECORD), on=RECORD, how="semi")
+        .select(
+            pl.col(RECORD),
+            pl.concat_str([pl.col(label).fill_null("") for label in spec.labels], separator=spec.separator)
+            .alias("raw_record"),
+        )
     )
     recipe_rejects = (
-        marked.filter(~ALIVE)
-        .select(RECORD, REJECT_STEP, REJECT_OPERATION, REJECT_REASON)
+        marks.lazy()
         .join(raw, on=RECORD, how="left")
         .select(
             line.alias("source_line"),
@@ -151,7 +168,7 @@ def run_recipe(recipe: Recipe, parsed: ParsedSource, spec: DatasetSpec, workdir:
             pl.col(REJECT_REASON).alias("reason"),
             pl.col("raw_record"),
         )
-        .collect()
+        .collect(engine="streaming")
     )
     rejected = pl.concat([parsed.parse_rejects, recipe_rejects.cast(REJECT_SCHEMA)]).sort("source_line")  # type: ignore[arg-type]
     return landing_path, rejected
@@ -167,8 +184,17 @@ def _source_line(records: pl.Expr, parsed: ParsedSource) -> pl.Expr:
     """
     rejected = parsed.parse_rejects["source_line"].sort().to_numpy()
     first = parsed.first_data_line
-    accepted_before = pl.Series([int(line) - first - index for index, line in enumerate(rejected)], dtype=pl.Int64)
-    return records + (first - 1) + pl.lit(accepted_before).search_sorted(records, side="left").cast(pl.Int64)
+    if rejected.size == 0:
+        return records + (first - 1)
+    accepted_before = rejected - first - np.arange(rejected.size)
+
+    def lines(batch: pl.Series) -> pl.Series:
+        skipped = np.searchsorted(accepted_before, batch.to_numpy(), side="left")
+        return batch + (first - 1) + pl.Series(skipped, dtype=pl.Int64)
+
+    # Elementwise per batch (numpy's searchsorted): a search_sorted expression would be a
+    # columnar node, which makes the streaming engine hold the whole column.
+    return records.map_batches(lines, return_dtype=pl.Int64, is_elementwise=True)
 
 
 def check_rules(spec: DatasetSpec, landing_path: Path, log: Callable[[str], None]) -> None:
