@@ -7,29 +7,60 @@ an earlier step rejected neither counts as "earlier" nor is rejected twice.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 
 from lakehouse.recipes.conditions import data_type, describe, invalid_mask, missing_mask
-from lakehouse.recipes.frame import ALIVE, user_columns
+from lakehouse.recipes.frame import ALIVE, INTERNAL_PREFIX, RECORD, user_columns
 from lakehouse.recipes.operations import operation
 from lakehouse.recipes.operations.base import StepContext
 
 SOURCE = ("sourceColumn",)
 
 
-def _repeats_row(ctx: StepContext) -> pl.Expr:
+def _repeats_row(ctx: StepContext) -> tuple[StepContext, pl.Expr]:
     """Alive rows equal, in every user column, to an earlier alive row (nulls equal nulls)."""
-    key = pl.struct([ALIVE.alias("__lh_alive"), *(pl.col(c) for c in user_columns(ctx.schema))])
-    return ALIVE & ~key.is_first_distinct()
+    fields = [ALIVE.alias("__lh_alive"), *(pl.col(c) for c in user_columns(ctx.schema))]
+    name = _temporary(ctx, "repeats")
+    shared = _temporary(ctx, "shared_hash")
+    # Pass 1, narrow: the record numbers of alive rows whose 64-bit hash another alive row shares.
+    candidates = (
+        ctx.frame.filter(ALIVE)
+        .select(pl.col(RECORD), pl.struct(fields).hash().alias(shared))
+        .filter(pl.col(shared).map_batches(_is_shared, return_dtype=pl.Boolean))
+        .select(pl.col(RECORD), pl.lit(True).alias(shared))
+    )
+    frame = ctx.frame.join(candidates, on=RECORD, how="left", maintain_order="left")
+    candidate = pl.col(shared).fill_null(False)
+    # Pass 2: only the candidates are compared, by value; every other row gets the same null
+    # key, so the set of seen keys stays as small as the candidates are few.
+    repeats = candidate & ~pl.when(candidate).then(pl.struct(fields)).is_first_distinct()
+    return replace(ctx, frame=frame.with_columns(repeats.alias(name)).drop(shared)), pl.col(name)
 
 
-def _repeats_value(ctx: StepContext, column: str) -> pl.Expr:
+def _is_shared(hashes: pl.Series) -> pl.Series:
+    """Whether some other row has the same hash, by a sort: a hash set over millions of
+    distinct values is bound by cache misses (about 0.4 s per million here), a sort is not."""
+    ordered = hashes.sort()
+    repeated = ordered.filter(ordered == ordered.shift(1)).unique()
+    return hashes.is_in(repeated.implode())
+
+
+def _repeats_value(ctx: StepContext, column: str) -> tuple[StepContext, pl.Expr]:
     """Alive rows whose present value in `column` an earlier alive row already has.
 
-    Missing values are not values, so they are never duplicates of one another.
+    Missing values are not values, so they are never duplicates of one another. One
+    column's distinct values are few enough to check in the main pass.
     """
     present = ALIVE & ~missing_mask(pl.col(column), ctx.dtype(column))
-    return present & ~pl.struct([present.alias("__lh_present"), pl.col(column)]).is_first_distinct()
+    repeats = present & ~pl.struct([present.alias("__lh_present"), pl.col(column)]).is_first_distinct()
+    name = _temporary(ctx, "repeats")
+    return replace(ctx, frame=ctx.frame.with_columns(repeats.alias(name))), pl.col(name)
+
+
+def _temporary(ctx: StepContext, what: str) -> str:
+    return f"{INTERNAL_PREFIX}{what}_{ctx.step.number}"
 
 
 # The example on https://docs.aws.amazon.com/databrew/latest/dg/recipes.html#recipes.structure:
@@ -47,14 +78,19 @@ def remove_values(ctx: StepContext) -> pl.LazyFrame:
 # https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.DELETE_DUPLICATE_ROWS.html
 @operation("DELETE_DUPLICATE_ROWS")
 def delete_duplicate_rows(ctx: StepContext) -> pl.LazyFrame:
-    return ctx.reject(_repeats_row(ctx), "duplicate of an earlier row")
+    # The mask is a column: reject() uses it in three expressions, and Polars would run an
+    # inlined duplicate check three times.
+    marked, repeats = _repeats_row(ctx)
+    return marked.reject(repeats, "duplicate of an earlier row").drop(repeats.meta.output_name())
 
 
 # https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.REMOVE_DUPLICATES.html
 @operation("REMOVE_DUPLICATES", required=SOURCE, existing_columns=SOURCE)
 def remove_duplicates(ctx: StepContext) -> pl.LazyFrame:
     column = ctx.required("sourceColumn")
-    return ctx.reject(_repeats_value(ctx, column), f"duplicate value in {column} (an earlier row has it)")
+    marked, repeats = _repeats_value(ctx, column)
+    reason = f"duplicate value in {column} (an earlier row has it)"
+    return marked.reject(repeats, reason).drop(repeats.meta.output_name())
 
 
 # https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.REMOVE_INVALID.html
@@ -80,7 +116,8 @@ def _flag(ctx: StepContext, mask: pl.Expr) -> pl.Expr:
 @operation("FLAG_DUPLICATE_ROWS", required=("trueString", "falseString", "targetColumn"),
            new_columns=("targetColumn",))
 def flag_duplicate_rows(ctx: StepContext) -> pl.LazyFrame:
-    return ctx.add(ctx.required("targetColumn"), _flag(ctx, _repeats_row(ctx)))
+    marked, repeats = _repeats_row(ctx)
+    return marked.add(ctx.required("targetColumn"), _flag(ctx, repeats)).drop(repeats.meta.output_name())
 
 
 # https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.FLAG_DUPLICATES_IN_COLUMN.html
@@ -88,4 +125,5 @@ def flag_duplicate_rows(ctx: StepContext) -> pl.LazyFrame:
            existing_columns=SOURCE, new_columns=("targetColumn",))
 def flag_duplicates_in_column(ctx: StepContext) -> pl.LazyFrame:
     column = ctx.required("sourceColumn")
-    return ctx.add(ctx.required("targetColumn"), _flag(ctx, _repeats_value(ctx, column)), after=column)
+    marked, repeats = _repeats_value(ctx, column)
+    return marked.add(ctx.required("targetColumn"), _flag(ctx, repeats), after=column).drop(repeats.meta.output_name())
