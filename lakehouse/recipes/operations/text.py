@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import polars as pl
 
+from lakehouse.recipes.frame import INTERNAL_PREFIX
 from lakehouse.recipes.operations import operation
 from lakehouse.recipes.operations.base import DOCS, StepContext
 from lakehouse.recipes.operations.cleaning import (
@@ -198,14 +199,21 @@ def categorical_mapping(ctx: StepContext) -> pl.LazyFrame:
     if map_type not in ("STRING", "NUMERIC"):
         raise ctx.error("mapType", f"must be STRING or NUMERIC (got {ctx.param('mapType')!r})")
     source = text(ctx.required("sourceColumn"))
+    # A left join with a small key → category frame, not replace_strict: the streaming engine
+    # runs replace_strict as a columnar function over the whole column (about 1 GB at 10M rows),
+    # while an order-keeping join streams. Null keys never match, as replace_strict's.
+    found = f"{INTERNAL_PREFIX}category_{ctx.step.number}"
+    categories = pl.LazyFrame(
+        {found: list(mapping.values()), f"{found}_key": list(mapping)}, schema={found: pl.String, f"{found}_key": pl.String}
+    )
+    frame = ctx.frame.join(categories, left_on=source, right_on=f"{found}_key", how="left", maintain_order="left")
     otherwise = source if keep else pl.lit(other, pl.String)
-    mapped = source.replace_strict(mapping, default=otherwise, return_dtype=pl.String)
+    mapped = pl.coalesce(pl.col(found), otherwise)  # mapped categories are never null
     if map_type == "NUMERIC":
         checked = [("categoryMap", v) for v in mapping.values()] + ([("other", other)] if other is not None else [])
         # Kept values that are not numbers become null in a numeric column.
         mapped = mapped.str.strip_chars().cast(_numeric_type(ctx, checked), strict=False)
-    frame = derive(ctx, mapped)
-    if not delete:
-        return frame
-    unmapped = ~source.is_in(list(mapping)).fill_null(False)
-    return replace(ctx, frame=frame).reject(unmapped, "value not in categoryMap")
+    derived = derive(replace(ctx, frame=frame), mapped)
+    if delete:
+        derived = replace(ctx, frame=derived).reject(pl.col(found).is_null(), "value not in categoryMap")
+    return derived.drop(found, f"{found}_key", strict=False)
