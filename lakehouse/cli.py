@@ -20,6 +20,7 @@ from lakehouse import pipeline
 from lakehouse.cli_options import platform_options
 from lakehouse.cli_emulator import emulator
 from lakehouse.cli_glue import catalog, crawl, job
+from lakehouse.cli_publish import report, serve
 from lakehouse.cli_query import query
 from lakehouse.cli_recipes import profile, recipe
 from lakehouse.datasets.registry import DATASETS, DEFAULT_DATASET, dataset
@@ -127,7 +128,7 @@ def status(platform: Platform) -> None:
     print_status(platform)
 
 
-for group in (query, recipe, profile, catalog, crawl, job):
+for group in (query, recipe, profile, catalog, crawl, job, serve, report):
     cli.add_command(group)
 cli.add_command(emulator)
 

@@ -1,0 +1,54 @@
+"""The Dash app: the shell, a router and three generic callbacks (draw, download, URL).
+
+`create_app(settings)` builds one app over one lakehouse; `server` of the result is the
+WSGI application that `lakehouse serve` runs under waitress.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dash import ALL, MATCH, Dash, Input, Output, State
+
+from dashboards import callbacks, ids, layout
+from dashboards.data import DataSource
+from lakehouse.config import Settings
+
+ASSETS = Path(__file__).parent / "assets"
+
+
+def create_app(settings: Settings) -> Dash:
+    source = DataSource(settings)
+    app = Dash(__name__, title="3-1-1 Vancouver inquiries", assets_folder=str(ASSETS), update_title=None,
+               suppress_callback_exceptions=True, serve_locally=True,
+               meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
+                          {"name": "description", "content": "City of Vancouver 3-1-1 inquiries dashboard"}])
+    app.layout = layout.shell()
+    filters_value = Input(ids.filter_id(ALL), "value")  # type: ignore[arg-type]
+    filters_id = State(ids.filter_id(ALL), "id")  # type: ignore[arg-type]
+
+    @app.callback(Output(ids.PAGE, "children"), Output(ids.NAV, "children"),
+                  Input(ids.URL, "pathname"), State(ids.URL, "search"))
+    def _route(pathname: str | None, search: str | None):  # type: ignore[no-untyped-def]
+        return callbacks.route(source, pathname, search)
+
+    @app.callback(Output(ids.graph_id(MATCH), "figure"), Output(ids.table_id(MATCH), "children"),  # type: ignore[arg-type]
+                  Output(ids.note_id(MATCH), "children"), Output(ids.title_id(MATCH), "children"),  # type: ignore[arg-type]
+                  filters_value, filters_id, State(ids.graph_id(MATCH), "id"))  # type: ignore[arg-type]
+    def _render(values, component_ids, graph_id):  # type: ignore[no-untyped-def]
+        return callbacks.render_view(source, values, component_ids, graph_id)
+
+    @app.callback(Output(ids.download_id(MATCH), "data"),  # type: ignore[arg-type]
+                  Input(ids.download_button_id(MATCH), "n_clicks"),  # type: ignore[arg-type]
+                  State(ids.filter_id(ALL), "value"), filters_id,  # type: ignore[arg-type]
+                  State(ids.download_button_id(MATCH), "id"), prevent_initial_call=True)  # type: ignore[arg-type]
+    def _download(n_clicks, values, component_ids, button_id):  # type: ignore[no-untyped-def]
+        return callbacks.download_csv(source, n_clicks, values, component_ids, button_id)
+
+    # Also on a page's first render: the address bar then shows the cleaned, complete filter state.
+    @app.callback(Output(ids.URL, "search"), filters_value, filters_id, State(ids.URL, "pathname"))
+    def _url(values, component_ids, pathname):  # type: ignore[no-untyped-def]
+        return callbacks.url_search(source, values, component_ids, pathname)
+
+    app.server.config["lakehouse_source"] = source  # for health checks and tests
+    return app
