@@ -26,7 +26,7 @@ from emulation.athena.executions import (
 from emulation.athena.guard import check_query, check_sql
 from emulation.athena.preparation import Explain, bind_parameters, split_explain, statement_types
 from emulation.athena.results import (
-    page_offset, page_token, read_results, result_rows, split_s3_uri, write_results,
+    page_offset, page_token, read_results, result_rows, split_s3_uri, write_manifest, write_results,
 )
 from emulation.athena.scanned import TableFiles, data_scanned
 from emulation.athena.workgroups import PRIMARY, WorkGroupsMixin, check_batch, page_of, output_prefix
@@ -76,6 +76,7 @@ class AthenaApi(WorkGroupsMixin):
         self._live: dict[str, QueryExecution] = {}
         self._running: dict[str, threading.Event] = {}  # set once the runner has left DuckDB
         self._interrupts = threading.Lock()  # an interrupt never lands on the next execution
+        self.files_written: list[str] = []  # data files of the statement in its turn (CTAS, INSERT, UNLOAD)
 
     # -- executions ------------------------------------------------------------------
 
@@ -210,9 +211,13 @@ class AthenaApi(WorkGroupsMixin):
             return  # stopped while queued
         try:
             self._check_output_bucket(execution.output_location)
+            self.files_written = []
             result, scanned = self._execute(execution)
             execution.finish_engine(scanned)
             write_results(self.store, execution.output_location, result)
+            if self.files_written:
+                execution.data_manifest_location = write_manifest(self.store, execution.output_location,
+                                                                  self.files_written)
         except Exception as error:  # noqa: BLE001 - Athena reports every failure on the execution
             self._advance(execution, QueryState.FAILED, *failure(error))
             return
@@ -272,10 +277,10 @@ class AthenaApi(WorkGroupsMixin):
                 table = self._table(reference)
             except LakehouseError:
                 continue  # the engine reports it
-            location = urlsplit(table["StorageDescriptor"]["Location"])
+            location = urlsplit(table.get("StorageDescriptor", {}).get("Location") or "")
             bucket, prefix = location.netloc, location.path.lstrip("/")
-            if not self.store.head_bucket(bucket):
-                continue
+            if not bucket or not self.store.head_bucket(bucket):
+                continue  # a view (no location of its own) or a table whose bucket is gone
             files = {self.store.uri(bucket, info.key): info.size
                      for info in self.store.list_objects_v2(bucket, prefix) if info.key.endswith(".parquet")}
             types = {key["Name"]: key["Type"] for key in table.get("PartitionKeys", [])}

@@ -46,7 +46,7 @@ def statement_types(tree: exp.Expression, explain: bool = False) -> tuple[str, s
         return "DML", "INSERT"
     kind = str(tree.args.get("kind") or "").upper().replace(" ", "_")
     if isinstance(tree, exp.Create):
-        if isinstance(tree.expression, exp.Query):
+        if isinstance(tree.expression, exp.Query) and kind != "VIEW":
             return "DML", "CREATE_TABLE_AS_SELECT"
         return "DDL", f"CREATE_{kind}"
     if isinstance(tree, exp.Drop):

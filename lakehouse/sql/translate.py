@@ -113,6 +113,7 @@ def to_duckdb(tree: exp.Expression, schema: Schema | None = None) -> str:
     """
     check_functions(tree)
     tree = tree.copy()
+    name_result_columns(tree)
     _number_parameters(tree)
     _annotate(tree, schema)
     fix_division(tree)
@@ -121,6 +122,21 @@ def to_duckdb(tree: exp.Expression, schema: Schema | None = None) -> str:
         return tree.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
     except UnsupportedError as exc:
         raise QueryError(f"NOT_SUPPORTED: {str(exc).splitlines()[0]}") from None
+
+
+def name_result_columns(tree: exp.Expression) -> None:
+    """Athena names an unnamed result column `_col<position>` (`SELECT year, count(*)` → year, _col1),
+    where DuckDB would print the expression (`count_star()`)."""
+    select = tree
+    while isinstance(select, exp.SetOperation | exp.Subquery):
+        select = select.this  # a UNION takes its names from its first SELECT
+    if not isinstance(select, exp.Select):
+        return
+    for position, projection in enumerate(list(select.expressions)):
+        if isinstance(projection, exp.Star) or (isinstance(projection, exp.Column) and projection.is_star):
+            return  # later positions depend on what the star expands to
+        if not isinstance(projection, exp.Alias | exp.Column):
+            projection.replace(exp.alias_(projection.copy(), f"_col{position}", quoted=True))
 
 
 def _number_parameters(tree: exp.Expression) -> None:
