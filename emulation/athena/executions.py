@@ -80,6 +80,7 @@ class QueryExecution:
     completed: float | None = None
     data_scanned: int = 0
     update_count: int = 0
+    data_manifest_location: str | None = None  # CTAS, INSERT INTO, UNLOAD: the files they wrote
 
     def transition(self, target: QueryState, reason: str | None = None,
                    athena_error: dict[str, Any] | None = None) -> None:
@@ -107,6 +108,8 @@ class QueryExecution:
             "DataScannedInBytes": self.data_scanned,
             "ResultReuseInformation": {"ReusedPreviousResult": False},
         }
+        if self.data_manifest_location is not None:
+            statistics["DataManifestLocation"] = self.data_manifest_location
         if self.started is not None:
             statistics["EngineExecutionTimeInMillis"] = _millis(self.started, self.engine_done or end)
         if self.completed is not None:

@@ -124,6 +124,15 @@ def write_results(store: ObjectStore, output_location: str, result: ResultSet) -
     store.put_object(bucket, f"{key}.metadata", json.dumps(metadata, indent=2).encode())
 
 
+def write_manifest(store: ObjectStore, output_location: str, files: list[str]) -> str:
+    """`<id>-manifest.csv` beside the results: one written data file URI a line, as Athena writes
+    for CTAS, INSERT INTO and UNLOAD (awswrangler reads a CTAS's data through it)."""
+    bucket, key = split_s3_uri(output_location)
+    manifest = f"{key.removesuffix('.csv')}-manifest.csv"
+    store.put_object(bucket, manifest, "".join(f"{uri}\n" for uri in files).encode())
+    return f"s3://{bucket}/{manifest}"
+
+
 def read_results(store: ObjectStore, output_location: str) -> tuple[list[dict[str, Any]], list[list[str | None]]]:
     """ColumnInfo and every row of the result file, the header row first."""
     bucket, key = split_s3_uri(output_location)

@@ -190,8 +190,21 @@ class Location:
             raise QueryError(f"INVALID_LOCATION: {exc}") from None
 
 
+class AllBucketsBut(tuple[str, ...]):
+    """Every bucket except the listed ones (which it iterates as, for messages)."""
+
+    def __contains__(self, bucket: object) -> bool:
+        return bucket not in tuple(iter(self))
+
+
 def platform_buckets(engine: DuckDBQueryEngine) -> tuple[str, ...]:
-    """The buckets user SQL may point at: the data zones, never the catalog's own bucket."""
+    """The buckets user SQL may point at: the data zones, never the catalog's own bucket.
+
+    Behind the emulator endpoint clients bring their own buckets (awswrangler's CTAS writes
+    to the caller's), so there it is any bucket but the catalog's.
+    """
+    if getattr(engine, "clients_own_buckets", False):
+        return AllBucketsBut((engine.settings.bucket("catalog"),))
     return tuple(engine.settings.bucket(zone) for zone in DATA_ZONES)
 
 
@@ -206,6 +219,8 @@ def location_of(uri: str, buckets: tuple[str, ...]) -> Location:
         prefix = validate_prefix(prefix if not prefix or prefix.endswith("/") else prefix + "/")
     except InvalidObjectKey as exc:
         raise QueryError(f"INVALID_LOCATION: {exc}") from None
+    if bucket not in buckets and isinstance(buckets, AllBucketsBut):
+        raise QueryError(f"INVALID_LOCATION: bucket '{bucket}' holds the catalog's own state")
     if bucket not in buckets:
         raise QueryError(
             f"INVALID_LOCATION: bucket '{bucket}' is not one of the platform's buckets ({', '.join(buckets)})"

@@ -102,6 +102,8 @@ def write_result(engine: DuckDBQueryEngine, result: ResultSet, output: Output) -
     except BaseException:
         remove(engine, written)
         raise
+    # Athena lists a statement's data files in the execution's manifest (DataManifestLocation).
+    engine.files_written.extend(f"s3://{bucket}/{key}" for bucket, key in written.keys)
     return written
 
 

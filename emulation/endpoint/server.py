@@ -66,9 +66,11 @@ class Emulator:
         self._platform: Platform | None = None
         self._services: dict[str, dict[str, Handler]] = {}
         self.started_at = 0.0
-        from moto.server import create_backend_app
+        from moto.server import DomainDispatcherApplication, create_backend_app
 
-        self._s3_app = create_backend_app("s3")
+        # moto's dispatcher tells path-style from virtual-host-style S3 requests; only S3
+        # requests reach it (other services are answered before).
+        self._s3_app = DomainDispatcherApplication(create_backend_app)
 
     # -- lifecycle ---------------------------------------------------------------------
     def bind(self) -> str:
@@ -125,6 +127,8 @@ class Emulator:
                     region=self.config.region,
                 )
                 self._platform = Platform(settings)
+                # Clients bring their own buckets (CTAS and UNLOAD write where they say).
+                self._platform.engine.clients_own_buckets = True  # type: ignore[attr-defined]
                 self._services = self._build_services(self._platform)
             return self._platform
 

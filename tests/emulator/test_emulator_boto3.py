@@ -184,3 +184,33 @@ def test_health_says_where_it_listens(running_emulator: RunningEmulator) -> None
     with urllib.request.urlopen(f"{running_emulator.url}/_lakehouse/health", timeout=10) as response:
         health = json.loads(response.read())
     assert health["status"] == "running" and health["persistent"] is False
+
+
+def test_ctas_lists_its_data_files_in_the_manifest(running_emulator: RunningEmulator, loaded: dict[str, str]) -> None:
+    athena, s3 = running_emulator.client("athena"), running_emulator.client("s3")
+    target = f"s3://{loaded['bucket']}/ctas/big_amounts/"
+    query_id = athena.start_query_execution(
+        QueryString=f"CREATE TABLE big_amounts WITH (format = 'PARQUET', external_location = '{target}') "
+                    "AS SELECT name, amount FROM people WHERE amount > 3",
+        QueryExecutionContext={"Database": loaded["database"]},
+        ResultConfiguration={"OutputLocation": loaded["output"]})["QueryExecutionId"]
+    execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+    assert execution["Status"]["State"] == "SUCCEEDED", execution["Status"]
+    manifest = execution["Statistics"]["DataManifestLocation"]
+    assert manifest == f"{loaded['output']}{query_id}-manifest.csv"
+    listed = s3.get_object(Bucket=loaded["bucket"], Key=manifest.split("/", 3)[3])["Body"].read().decode().split()
+    stored = [f"s3://{loaded['bucket']}/{item['Key']}"
+              for item in s3.list_objects_v2(Bucket=loaded["bucket"], Prefix="ctas/big_amounts/")["Contents"]]
+    assert listed and sorted(listed) == sorted(stored)
+
+
+def test_sql_cannot_write_into_the_emulators_own_state(running_emulator: RunningEmulator,
+                                                       loaded: dict[str, str]) -> None:
+    athena = running_emulator.client("athena")
+    query_id = athena.start_query_execution(
+        QueryString="CREATE TABLE hijack WITH (external_location = 's3://catalog/glue/') AS SELECT 1 AS x",
+        QueryExecutionContext={"Database": loaded["database"]},
+        ResultConfiguration={"OutputLocation": loaded["output"]})["QueryExecutionId"]
+    status = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"]
+    assert status["State"] == "FAILED"
+    assert "catalog's own state" in status["StateChangeReason"]
