@@ -82,6 +82,9 @@ def _render(source: DataSource, name: str, cleaned: dict[str, Value]) -> tuple[A
     view = VIEWS[name]
     title = view.title_for(cleaned)
     try:
+        missing_tables = [table for table in view.needs if not source.has_tables(table)]
+        if missing_tables:  # before the filters, which have no allowed values without the data
+            raise DataMissing(f"table {missing_tables[0]} is not in the catalog")
         table = view.data(source, cleaned)
     except DataMissing as missing:
         note = f"No data for this chart yet ({missing}). Run lakehouse run, then reload."
