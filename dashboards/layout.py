@@ -16,6 +16,7 @@ from dashboards.views import VIEWS
 
 WIDE_VIEWS = {"department_lines", "year_comparison", "department_ranking", "channel_monthly", "rows_by_stage",
               "catalog_tables", "rejected"}
+SCROLL_VIEWS = {"year_comparison"}  # two panels side by side: too narrow to read on a phone
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2},
                 "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
@@ -99,7 +100,8 @@ def view_card(name: str, values: dict[str, Value]) -> html.Section:
         html.Details([html.Summary("Show the data as a table"), table], className="table-details")
         if view.figure else dcc.Loading(table, type="default", delay_show=150),
         dcc.Download(id=ids.download_id(name)),
-    ], className="card wide" if name in WIDE_VIEWS else "card", **{"aria-labelledby": ids.dom_id(title)})
+    ], className=" ".join(["card", *(["wide"] if name in WIDE_VIEWS else []), *(["scroll-x"] if name in SCROLL_VIEWS else [])]),
+        **{"aria-labelledby": ids.dom_id(title)})
 
 
 def headline_cards(headlines: list[Headline]) -> html.Div:

@@ -45,3 +45,17 @@ def message_figure(text: str, height: int = 200) -> go.Figure:
     fig.add_annotation(text=text, showarrow=False, font={"size": 15, "color": "#444"}, x=0.5, y=0.5,
                        xref="paper", yref="paper")
     return fig
+
+
+def wrap(label: object, width: int = 22) -> str:
+    """A long category label on several lines (`<br>`), so a bar chart keeps room for its bars
+    on a phone; words are never cut."""
+    words, lines, line = str(label).split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)

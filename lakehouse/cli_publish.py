@@ -30,12 +30,16 @@ def _check_host(host: str) -> None:
 @platform_options
 def serve(platform: Platform, host: str, port: int, threads: int) -> None:
     """Serve the web app (Dash under the waitress WSGI server), reading the lakehouse read-only."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     _check_host(host)
     from waitress import serve as waitress_serve
 
-    from dashboards.app import create_app
+    from dashboards.app import create_app, warm
 
     app = create_app(platform.settings)
+    warm(app)  # cold queries now rather than on the first visitor's page
     out.console.print(f"3-1-1 dashboard on http://{host}:{port}/ (home {platform.settings.home}, "
                       f"backend {platform.settings.backend}); Ctrl-C stops it")
     waitress_serve(app.server, host=host, port=port, threads=threads, ident="lakehouse")

@@ -76,13 +76,13 @@ def department_ranking(source: DataSource, filters: Filters) -> Table:
 
 
 def department_ranking_figure(table: Table, filters: Filters) -> go.Figure:
-    departments = table.column("department")[::-1]  # largest at the top
+    departments = [theme.wrap(d) for d in table.column("department")[::-1]]  # largest at the top
     values = table.column("inquiries")[::-1]
     shares = table.column("share_pct")[::-1]
-    fig = theme.figure(height=max(260, 26 * len(departments) + 80), showlegend=False, xaxis_title="inquiries")
+    fig = theme.figure(height=max(260, 34 * len(departments) + 80), showlegend=False, xaxis_title="inquiries")
     fig.add_bar(x=values, y=departments, orientation="h", marker_color=theme.BLUE,
-                text=[f"{v:,} ({s:.1f}%)" for v, s in zip(values, shares, strict=True)], textposition="auto",
-                hovertemplate="%{y}: %{x:,} inquiries<extra></extra>")
+                text=[f"{s:.1f}%" for s in shares], textposition="auto", customdata=values,
+                hovertemplate="%{y}: %{customdata:,} inquiries (%{text})<extra></extra>")
     fig.update_xaxes(tickformat=",")
     return fig
 
@@ -156,12 +156,12 @@ def year_comparison(source: DataSource, filters: Filters) -> Table:
 
 def year_comparison_figure(table: Table, filters: Filters) -> go.Figure:
     a, b = filters["a"], filters["b"]
-    departments = table.column("department")[::-1]
+    departments = [theme.wrap(d) for d in table.column("department")[::-1]]
     first, second = ints(table.column(f"inquiries_{a}"))[::-1], ints(table.column(f"inquiries_{b}"))[::-1]
     change = table.column("change_pct")[::-1]
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.72, 0.28], horizontal_spacing=0.02,
-                        subplot_titles=(f"inquiries, {a} and {b}", f"change {a} → {b}"))
-    base = theme.figure(height=max(300, 34 * len(departments) + 100), barmode="group", bargap=0.25)
+                        subplot_titles=("inquiries", "change"))
+    base = theme.figure(height=max(300, 40 * len(departments) + 100), barmode="group", bargap=0.25)
     fig.update_layout(base.layout)
     # Horizontal groups stack the first trace lowest: add b first so a sits above it, legend reversed.
     fig.add_bar(x=second, y=departments, orientation="h", name=str(b), marker_color=theme.BLUE,

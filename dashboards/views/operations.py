@@ -73,7 +73,7 @@ def days_to_close_by_area(source: DataSource, filters: Filters) -> Table:
 
 def days_to_close_by_area_figure(table: Table, filters: Filters) -> go.Figure:
     rows = [r for r in table.rows if r[3] is not None][::-1]  # slowest at the top
-    areas = [r[0] for r in rows]
+    areas = [theme.wrap(r[0]) for r in rows]
     fig = theme.figure(height=max(300, 24 * len(areas) + 90), xaxis_title="days to close")
     fig.add_bar(x=[r[3] for r in rows], y=areas, orientation="h", name="median", marker_color=theme.BLUE,
                 customdata=[r[1] for r in rows], hovertemplate="%{y}: median %{x} days (%{customdata:,} requests)<extra></extra>")
@@ -94,8 +94,8 @@ def requests_by_type(source: DataSource, filters: Filters) -> Table:
 
 def requests_by_type_figure(table: Table, filters: Filters) -> go.Figure:
     rows = table.rows[::-1]
-    fig = theme.figure(height=max(300, 26 * len(rows) + 90), showlegend=False, xaxis_title="requests")
-    fig.add_bar(x=[r[1] for r in rows], y=[r[0] for r in rows], orientation="h", marker_color=theme.GREEN,
+    fig = theme.figure(height=max(300, 34 * len(rows) + 90), showlegend=False, xaxis_title="requests")
+    fig.add_bar(x=[r[1] for r in rows], y=[theme.wrap(r[0]) for r in rows], orientation="h", marker_color=theme.GREEN,
                 text=[f"median {r[2]} d" if r[2] is not None else "none closed" for r in rows],
                 textposition="auto", hovertemplate="%{y}: %{x:,} requests<extra></extra>")
     fig.update_xaxes(tickformat=",")
