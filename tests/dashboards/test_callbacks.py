@@ -12,7 +12,7 @@ from typing import Any
 import plotly
 import pytest
 
-from dashboards import callbacks, ids
+from dashboards import callbacks, ids, theme
 from dashboards.data import DataSource
 from dashboards.filters import MAX_DEPARTMENTS, clean_all
 from dashboards.options import load_options
@@ -87,7 +87,7 @@ def test_departments_follow_the_channel_filter(source: DataSource) -> None:
     direct = source.query(
         "SELECT department, sum(inquiries) AS n FROM inquiry_volume WHERE year BETWEEN ? AND ? AND channel = 'Phone' "
         "GROUP BY 1 ORDER BY n DESC, 1 LIMIT 5", [values["from"], values["to"]]).rows
-    assert list(phone["data"][0]["y"])[::-1] == [row[0] for row in direct]
+    assert list(phone["data"][0]["y"])[::-1] == [theme.wrap(row[0]) for row in direct]
     assert list(phone["data"][0]["x"])[::-1] == [row[1] for row in direct]
 
 
