@@ -199,3 +199,18 @@ def test_hostile_filter_values_in_the_url_change_nothing(server: str, browser: A
     assert not browser.find_elements("css selector", ".dash-fe-error__title")
     assert severe_logs(browser) == []
     screenshot(browser, "departments-hostile-url")
+
+
+def test_the_report_draws_its_charts_offline(dashboard_home: Path, browser: Any, tmp_path: Path) -> None:
+    from dashboards.report import write_report
+
+    written = write_report(load_settings({"home": str(dashboard_home)}), tmp_path / "report.html")
+    browser.get(written.path.as_uri())  # a file: no server, and the page asks the network for nothing
+    drawn = wait_for(lambda: browser.execute_script(
+        "return document.querySelectorAll('.js-plotly-plot .main-svg').length ? "
+        "document.querySelectorAll('.js-plotly-plot').length : 0"), "the report's charts")
+    assert drawn == written.charts
+    resources = browser.execute_script("return performance.getEntriesByType('resource').map(r => r.name)")
+    assert [name for name in resources if not name.startswith(("file:", "data:", "blob:"))] == []
+    assert severe_logs(browser) == []
+    screenshot(browser, "report")
