@@ -56,14 +56,28 @@ def _glue_jobs(settings: Settings, store: ObjectStore, catalog: DataCatalog) -> 
     return GlueJobs(store, settings.bucket("catalog"), CurateJobRunner(Zones(store, settings), catalog))
 
 
-def _not_yet(role: str) -> Callable[..., object]:
-    def refuse(settings: Settings, *_: object) -> object:
-        raise ConfigError(
-            f"backend 'aws' has no {role} adapter in this version; use backend 'emulator' "
-            "(AWS_ENDPOINT_URL) or 'local'"
-        )
+def _glue_catalog(settings: Settings, store: ObjectStore) -> DataCatalog:
+    from cloud.glue.catalog import GlueCatalog
 
-    return refuse
+    return GlueCatalog(settings)
+
+
+def _athena(settings: Settings, store: ObjectStore, catalog: DataCatalog) -> QueryEngine:
+    from cloud.athena.engine import AthenaQueryEngine
+
+    return AthenaQueryEngine(settings)
+
+
+def _databrew_service(settings: Settings, store: ObjectStore) -> RecipeService:
+    from cloud.databrew.service import DataBrewService
+
+    return DataBrewService(settings)
+
+
+def _glue_job_service(settings: Settings, store: ObjectStore, catalog: DataCatalog) -> JobService:
+    from cloud.glue.jobs import GlueJobService
+
+    return GlueJobService(settings)
 
 
 OBJECT_STORES: dict[str, Callable[[Settings], ObjectStore]] = {
@@ -74,22 +88,22 @@ OBJECT_STORES: dict[str, Callable[[Settings], ObjectStore]] = {
 CATALOGS: dict[str, Callable[[Settings, ObjectStore], DataCatalog]] = {
     "local": _store_catalog,
     "emulator": _store_catalog,
-    "aws": _not_yet("Glue Data Catalog"),  # type: ignore[dict-item]
+    "aws": _glue_catalog,
 }
 QUERY_ENGINES: dict[str, Callable[[Settings, ObjectStore, DataCatalog], QueryEngine]] = {
     "local": _duckdb_engine,
     "emulator": _duckdb_engine,
-    "aws": _not_yet("Athena"),  # type: ignore[dict-item]
+    "aws": _athena,
 }
 RECIPE_SERVICES: dict[str, Callable[[Settings, ObjectStore], RecipeService]] = {
     "local": _databrew,
     "emulator": _databrew,
-    "aws": _not_yet("DataBrew"),  # type: ignore[dict-item]
+    "aws": _databrew_service,
 }
 JOB_SERVICES: dict[str, Callable[[Settings, ObjectStore, DataCatalog], JobService]] = {
     "local": _glue_jobs,
     "emulator": _glue_jobs,
-    "aws": _not_yet("Glue jobs"),  # type: ignore[dict-item]
+    "aws": _glue_job_service,
 }
 
 

@@ -7,7 +7,8 @@ from lakehouse.datasets.registry import DATASETS
 from typing import Any
 
 from lakehouse.errors import EntityNotFoundException, StageError
-from lakehouse.etl.snapshots import SNAPSHOT_PARAMETER
+from lakehouse.etl.jobspec import shipped_job_specs
+from lakehouse.etl.snapshots import RUN_PARAMETER, SNAPSHOT_PARAMETER
 from lakehouse.ingest import current_raw
 from lakehouse.pipeline import Answer, RunReport
 from lakehouse.platform import Platform
@@ -35,21 +36,35 @@ def print_landing(manifest: LandingManifest) -> None:
 
 def print_curated(platform: Platform, job_run: dict[str, Any]) -> None:
     """What the ETL job run published, with each table's current snapshot in the catalog."""
-    outputs = job_run.get("Outputs", {})
+    outputs = job_run.get("Outputs")
+    if outputs is None:  # a Glue run on AWS reports no statistics: read what it published
+        outputs = _published_by(platform, job_run)
     if not outputs.get("Tables"):
         console.print(f"job {job_run['JobName']} run {job_run['Id']}: no new landing sources; curated tables unchanged")
         return
     database = platform.settings.database
     rows = []
-    for name, count in outputs["Tables"].items():
+    for name, count in sorted(outputs["Tables"].items()):
         table = platform.catalog.get_table(database, name)
         partitions = len(platform.catalog.get_partitions(database, name))
         rows.append((name, count, partitions, table.get("VersionId", ""), table["Parameters"].get(SNAPSHOT_PARAMETER, "")))
+    sources = f", {outputs['NewInputs']} new sources" if "NewInputs" in outputs else ""
     console.print(rich_table(
         ["curated table", "rows", "partitions", "version", "snapshot"], rows,
-        title=f"Glue database {database} (job run {job_run['Id']}, {outputs.get('NewInputs', 0)} new sources)",
+        title=f"Glue database {database} (job run {job_run['Id']}{sources})",
         numeric=[False, True, True, True, False], grouped=[False, True, True, False, False],
     ))
+
+
+def _published_by(platform: Platform, job_run: dict[str, Any]) -> dict[str, Any]:
+    """The tables of the run's job whose current snapshot this run published, with their rows."""
+    database, tables = platform.settings.database, {}
+    for layout in shipped_job_specs()[job_run["JobName"]].outputs:
+        table = platform.catalog.get_table(database, layout.table.name)
+        if table.get("Parameters", {}).get(RUN_PARAMETER) == job_run["Id"]:
+            counted = platform.engine.run_query(f'SELECT count(*) FROM "{database}"."{layout.table.name}"')
+            tables[layout.table.name] = counted.rows[0][0]
+    return {"Tables": tables}
 
 
 def print_answer(answer: Answer) -> None:

@@ -15,6 +15,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from cloud.aws import TRANSIENT_CODES
 from lakehouse.errors import (
     LakehouseError, NoSuchBucket, NoSuchKey, PreconditionFailed, TerminalError, TransientError,
 )
@@ -22,16 +23,6 @@ from lakehouse.keys import validate_bucket_name, validate_key, validate_prefix
 from lakehouse.ports.object_store import ObjectInfo, ObjectStore
 
 _DELETE_BATCH = 1000  # DeleteObjects accepts at most 1000 keys per call
-_TRANSIENT_CODES = frozenset(
-    {
-        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottled",
-        "RequestThrottledException", "TooManyRequestsException", "SlowDown",
-        "RequestLimitExceeded", "BandwidthLimitExceeded", "RequestTimeout",
-        "RequestTimeoutException", "PriorRequestNotComplete", "InternalError",
-        "ServiceUnavailable", "OperationAborted",
-        "ConditionalRequestConflict",  # 409: a conditional write raced a delete; S3 says retry
-    }
-)
 _MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
@@ -152,7 +143,7 @@ class S3ObjectStore(ObjectStore):
             if errors := response.get("Errors"):
                 first = errors[0]
                 code, message = first.get("Code", "Unknown"), first.get("Message", "")
-                kind = TransientError if code in _TRANSIENT_CODES else TerminalError
+                kind = TransientError if code in TRANSIENT_CODES else TerminalError
                 raise kind(
                     f"{code}: {len(errors)} of {len(batch)} deletes failed in bucket "
                     f"{bucket!r}, first {first.get('Key')!r}: {_one_line(message)}"
@@ -221,7 +212,7 @@ class S3ObjectStore(ObjectStore):
             if code != "NoSuchKey" and not self.head_bucket(bucket):
                 return NoSuchBucket(f"NoSuchBucket: bucket {bucket!r} does not exist")
             return NoSuchKey(f"NoSuchKey: no object {key!r} in bucket {bucket!r}")
-        if code in _TRANSIENT_CODES or status >= 500 or status == 429:
+        if code in TRANSIENT_CODES or status >= 500 or status == 429:
             return TransientError(f"{code}: {where}: {message}")
         return TerminalError(f"{code}: {where}: {message}")
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from emulation.documents import JsonDocuments
 from emulation.endpoint.protocol import AwsServiceError, Body, Handler, paged, required
 from lakehouse.errors import EntityNotFoundException
+from lakehouse.etl.glue_job_document import from_glue
 
 if TYPE_CHECKING:
     from lakehouse.platform import Platform
@@ -102,7 +103,7 @@ class GlueApi:
 
     def delete_table_version(self, body: Body) -> Body:
         self.platform.catalog.delete_table_version(
-            required(body, "DatabaseName"), required(body, "TableName"), required(body, "VersionNumber"))
+            required(body, "DatabaseName"), required(body, "TableName"), required(body, "VersionId"))
         return {}
 
     # partitions -----------------------------------------------------------------
@@ -147,13 +148,17 @@ class GlueApi:
     # jobs -----------------------------------------------------------------------
     def create_job(self, body: Body) -> Body:
         name = required(body, "Name")
-        self.platform.jobs.create_job(body)
-        return {"Name": name}
+        try:
+            self.platform.jobs.get_job(name)
+        except EntityNotFoundException:
+            self.platform.jobs.create_job(from_glue(body))
+            return {"Name": name}
+        raise AwsServiceError("AlreadyExistsException", f"job {name} already exists")
 
     def update_job(self, body: Body) -> Body:
         name = required(body, "JobName")
         self.platform.jobs.get_job(name)
-        self.platform.jobs.create_job({**required(body, "JobUpdate"), "Name": name})
+        self.platform.jobs.create_job(from_glue({**required(body, "JobUpdate"), "Name": name}))
         return {"JobName": name}
 
     def get_job(self, body: Body) -> Body:

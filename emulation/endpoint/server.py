@@ -65,6 +65,7 @@ class Emulator:
         self._platform_lock = threading.Lock()
         self._platform: Platform | None = None
         self._services: dict[str, dict[str, Handler]] = {}
+        self._databrew: Any = None  # DataBrew's REST routes, built with the services
         self.started_at = 0.0
         from moto.server import DomainDispatcherApplication, create_backend_app
 
@@ -136,6 +137,9 @@ class Emulator:
         from emulation.endpoint.athena_api import AthenaApi
         from emulation.endpoint.glue_api import GlueApi
 
+        from emulation.endpoint.databrew_api import DataBrewApi
+
+        self._databrew = DataBrewApi(platform)
         return {"AWSGlue": GlueApi(platform).operations, "AmazonAthena": AthenaApi(platform).operations}
 
     def reset(self) -> None:
@@ -156,6 +160,9 @@ class Emulator:
         if target:
             return self._json_call(request, target)(environ, start_response)
         service = signing_service(request)
+        if service == "databrew":
+            self.platform  # noqa: B018 - builds the services on first use
+            return self._databrew.handle(request)(environ, start_response)
         if service not in (None, "s3"):
             return error_response(AwsServiceError(
                 "UnknownServiceException", f"service {service} is not served by the lakehouse emulator"),

@@ -73,8 +73,17 @@ def test_athena_functions_translate(setup: tuple[FileObjectStore, ObjectStoreCat
     assert result.rows[0][2] == 2
 
 
-def test_aws_backend_refuses_roles_it_cannot_serve_yet(tmp_path: Path) -> None:
-    settings = load_settings({"home": str(tmp_path), "backend": "aws"}, environ={})
-    store = object_store(settings)  # S3 through boto3 is there
-    with pytest.raises(ConfigError, match="backend 'aws' has no Glue Data Catalog adapter"):
-        data_catalog(settings, store)
+def test_aws_backend_builds_the_boto3_adapter_of_every_role(tmp_path: Path) -> None:
+    from cloud.athena.engine import AthenaQueryEngine
+    from cloud.databrew.service import DataBrewService
+    from cloud.glue.catalog import GlueCatalog
+    from cloud.glue.jobs import GlueJobService
+    from cloud.s3.store import S3ObjectStore
+    from lakehouse.platform import Platform
+
+    platform = Platform(load_settings({"home": str(tmp_path), "backend": "aws"}, environ={}))
+    assert isinstance(platform.store, S3ObjectStore)
+    assert isinstance(platform.catalog, GlueCatalog)
+    assert isinstance(platform.engine, AthenaQueryEngine)
+    assert isinstance(platform.recipes, DataBrewService)
+    assert isinstance(platform.jobs, GlueJobService)

@@ -1,0 +1,173 @@
+"""DataBrew's REST-JSON operations over the platform's recipe service (recipes, versions,
+recipe jobs and runs) plus datasets. Recipe jobs run on the platform's engine: a job over
+one of the platform's datasets prepares its raw file into landing, as `lakehouse prepare`
+does; anything else fails its run with the reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from emulation.documents import JsonDocuments
+from emulation.endpoint.protocol import (
+    AwsServiceError, Body, as_service_error, error_response, json_body, json_response, paged, required,
+)
+from lakehouse.ports.recipe_service import LATEST_WORKING
+
+if TYPE_CHECKING:
+    from lakehouse.platform import Platform
+
+CONTENT_TYPE = "application/json"
+_STATUS = {"ConflictException": 409, "ResourceNotFoundException": 404, "ValidationException": 400}
+_ROUTES = Map([
+    Rule("/datasets", methods=["POST"], endpoint="create_dataset"),
+    Rule("/datasets", methods=["GET"], endpoint="list_datasets"),
+    Rule("/datasets/<name>", methods=["GET"], endpoint="describe_dataset"),
+    Rule("/datasets/<name>", methods=["DELETE"], endpoint="delete_dataset"),
+    Rule("/recipes", methods=["POST"], endpoint="create_recipe"),
+    Rule("/recipes", methods=["GET"], endpoint="list_recipes"),
+    Rule("/recipes/<name>", methods=["GET"], endpoint="describe_recipe"),
+    Rule("/recipes/<name>", methods=["PUT"], endpoint="update_recipe"),
+    Rule("/recipes/<name>/publishRecipe", methods=["POST"], endpoint="publish_recipe"),
+    Rule("/recipeVersions", methods=["GET"], endpoint="list_recipe_versions"),
+    Rule("/recipeJobs", methods=["POST"], endpoint="create_recipe_job"),
+    Rule("/recipeJobs/<name>", methods=["PUT"], endpoint="update_recipe_job"),
+    Rule("/jobs", methods=["GET"], endpoint="list_jobs"),
+    Rule("/jobs/<name>", methods=["GET"], endpoint="describe_job"),
+    Rule("/jobs/<name>/startJobRun", methods=["POST"], endpoint="start_job_run"),
+    Rule("/jobs/<name>/jobRun/<run_id>", methods=["GET"], endpoint="describe_job_run"),
+    Rule("/jobs/<name>/jobRuns", methods=["GET"], endpoint="list_job_runs"),
+])
+
+
+class DataBrewApi:
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.documents = JsonDocuments(platform.store, platform.settings.bucket("catalog"))
+
+    def handle(self, request: Request) -> Response:
+        try:
+            endpoint, values = _ROUTES.bind("").match(request.path, method=request.method)
+        except (NotFound, MethodNotAllowed):
+            return _error(AwsServiceError("UnknownOperationException",
+                                          f"databrew {request.method} {request.path} is not supported by the "
+                                          "lakehouse emulator", 404))
+        try:
+            body = json_body(request) if request.method in ("POST", "PUT") else {}
+            query = {key: value for key, value in request.args.items()}
+            return json_response(getattr(self, endpoint)(body=body, query=query, **values), content_type=CONTENT_TYPE)
+        except Exception as error:  # noqa: BLE001 - every failure is answered in AWS's shape
+            return _error(as_service_error(error))
+
+    # datasets -------------------------------------------------------------------------
+    def _dataset_key(self, name: str) -> str:
+        return f"databrew/datasets/{name}.json"
+
+    def create_dataset(self, body: Body, query: dict[str, str]) -> Body:
+        name = required(body, "Name")
+        required(body, "Input")
+        if self.documents.find(self._dataset_key(name)) is not None:
+            raise AwsServiceError("ConflictException", f"dataset {name} already exists", 409)
+        now = datetime.now(UTC).isoformat()
+        self.documents.write(self._dataset_key(name), {**body, "CreateDate": now, "LastModifiedDate": now,
+                                                       "Source": "S3"})
+        return {"Name": name}
+
+    def list_datasets(self, body: Body, query: dict[str, str]) -> Body:
+        datasets = [self.documents.find(key) for key in self.documents.keys("databrew/datasets/")]
+        return paged(datasets, _paging(query), "Datasets")
+
+    def describe_dataset(self, body: Body, query: dict[str, str], name: str) -> Body:
+        dataset = self.documents.find(self._dataset_key(name))
+        if dataset is None:
+            raise AwsServiceError("ResourceNotFoundException", f"dataset {name} not found", 404)
+        return dataset
+
+    def delete_dataset(self, body: Body, query: dict[str, str], name: str) -> Body:
+        self.describe_dataset(body, query, name)
+        self.documents.delete(self._dataset_key(name))
+        return {"Name": name}
+
+    # recipes --------------------------------------------------------------------------
+    def create_recipe(self, body: Body, query: dict[str, str]) -> Body:
+        name = required(body, "Name")
+        self.platform.recipes.create_recipe(name, required(body, "Steps"), body.get("Description", ""))
+        return {"Name": name}
+
+    def list_recipes(self, body: Body, query: dict[str, str]) -> Body:
+        return paged(self.platform.recipes.list_recipes(), _paging(query), "Recipes")
+
+    def describe_recipe(self, body: Body, query: dict[str, str], name: str) -> Body:
+        return self.platform.recipes.describe_recipe(name, query.get("recipeVersion") or LATEST_WORKING)
+
+    def update_recipe(self, body: Body, query: dict[str, str], name: str) -> Body:
+        self.platform.recipes.update_recipe(name, required(body, "Steps"), body.get("Description"))
+        return {"Name": name}
+
+    def publish_recipe(self, body: Body, query: dict[str, str], name: str) -> Body:
+        self.platform.recipes.publish_recipe(name, body.get("Description", ""))
+        return {"Name": name}
+
+    def list_recipe_versions(self, body: Body, query: dict[str, str]) -> Body:
+        name = query.get("name")
+        if not name:
+            raise AwsServiceError("ValidationException", "name must not be null")
+        return paged(self.platform.recipes.list_recipe_versions(name), _paging(query), "Recipes")
+
+    # jobs -----------------------------------------------------------------------------
+    def _job_exists(self, name: str) -> bool:
+        return self.documents.find(f"databrew/jobs/{name}/job.json") is not None
+
+    def create_recipe_job(self, body: Body, query: dict[str, str]) -> Body:
+        name = required(body, "Name")
+        if self._job_exists(name):
+            raise AwsServiceError("ConflictException", f"job {name} already exists", 409)
+        self.platform.recipes.create_recipe_job(body)
+        return {"Name": name}
+
+    def update_recipe_job(self, body: Body, query: dict[str, str], name: str) -> Body:
+        job = self.platform.recipes.describe_job(name)
+        self.platform.recipes.create_recipe_job({**job, **body, "Name": name})
+        return {"Name": name}
+
+    def list_jobs(self, body: Body, query: dict[str, str]) -> Body:
+        keys = [key for key in self.documents.keys("databrew/jobs/") if key.endswith("/job.json")]
+        return paged([self.documents.find(key) for key in keys], _paging(query), "Jobs")
+
+    def describe_job(self, body: Body, query: dict[str, str], name: str) -> Body:
+        return self.platform.recipes.describe_job(name)
+
+    def start_job_run(self, body: Body, query: dict[str, str], name: str) -> Body:
+        self.platform.recipes.describe_job(name)  # ResourceNotFoundException before any run
+        try:
+            run_id = self.platform.recipes.start_job_run(name)
+        except Exception:  # noqa: BLE001 - the run is recorded FAILED with its reason, as DataBrew does
+            run_id = self.platform.recipes.list_job_runs(name)[0]["RunId"]
+        return {"RunId": run_id}
+
+    def describe_job_run(self, body: Body, query: dict[str, str], name: str, run_id: str) -> Body:
+        return _public(self.platform.recipes.describe_job_run(name, run_id))
+
+    def list_job_runs(self, body: Body, query: dict[str, str], name: str) -> Body:
+        runs = [_public(run) for run in self.platform.recipes.list_job_runs(name)]
+        return paged(runs, _paging(query), "JobRuns")
+
+
+def _paging(query: dict[str, str]) -> Body:
+    return {"NextToken": query.get("nextToken"), "MaxResults": query.get("maxResults")}
+
+
+def _public(run: Body) -> Body:
+    """A run as DataBrew describes it; the statistics of the local runner stay inside."""
+    return {key: value for key, value in run.items() if key not in ("Log", "Outputs")}
+
+
+def _error(error: AwsServiceError) -> Response:
+    error.status = _STATUS.get(error.code, error.status)
+    return error_response(error, content_type=CONTENT_TYPE)
+
+
