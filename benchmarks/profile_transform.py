@@ -4,12 +4,13 @@
 
 Uses the landing file that transform_vs_duckdb.py prepares (and caches) for that size, then
 runs what CurateJobRunner does one piece at a time, with the functions it calls: the base
-table (scan + group, then the upsert's typed/unique/typed), each aggregate, each table's
-write_snapshot, each commit_snapshot and the pruning, on a scratch lakehouse home. Each
-piece prints its seconds, CPU seconds and peak RSS (the kernel's high-water mark, reset
-between pieces through /proc/self/clear_refs). Then, for comparison only, a few
-alternatives to the base table's plan (Polars' streaming engine, DuckDB's GROUP BY).
---plan prints the optimised Polars plan of the base table. For a sampled call graph, run
+table (the landing rows folded by natural key in DuckDB, then the model's Polars build and
+the upsert's typed/unique/typed), the aggregates, each table's write_snapshot, each
+commit_snapshot and the pruning, on a scratch lakehouse home. Each piece prints its
+seconds, CPU seconds and peak RSS (the kernel's high-water mark, reset between pieces
+through /proc/self/clear_refs). Then, for comparison only, the base plan as the job ran it
+before the fold (all in Polars, in-memory and streaming) and the floor's DuckDB GROUP BY.
+--plan prints the optimised Polars plan of the build + upsert. For a sampled call graph, run
 `py-spy record --native -- python benchmarks/transform_vs_duckdb.py --child lakehouse ...`.
 """
 
@@ -39,6 +40,7 @@ from transform_vs_duckdb import (  # noqa: E402
 )
 
 from lakehouse.catalog.register import ensure_database  # noqa: E402
+from lakehouse.etl.fold import fold_landing  # noqa: E402
 from lakehouse.etl.jobspec import TableLayout, job_for_dataset  # noqa: E402
 from lakehouse.etl.snapshots import (  # noqa: E402
     commit_snapshot,
@@ -78,7 +80,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
-    parser.add_argument("--plan", action="store_true", help="print the base table's optimised Polars plan")
+    parser.add_argument("--plan", action="store_true", help="print the Polars plan of the base table's build + upsert")
     parser.add_argument("--no-alternatives", action="store_true", help="skip the comparison plans")
     args = parser.parse_args()
 
@@ -89,44 +91,30 @@ def main() -> None:
     print(f"landing: {landing_path} ({landing_path.stat().st_size / 1e6:.0f} MB, "
           f"{pl.scan_parquet(landing_path).select(pl.len()).collect().item():,} rows)")
 
-    def base_plan(landing: pl.LazyFrame) -> pl.LazyFrame:
-        # CurateJobRunner._write_all with one fresh source and no current table.
-        return (
-            pl.concat([typed(base_layout, spec.model.base.build(landing))], how="vertical_relaxed")
-            .unique(subset=natural_key, keep="last", maintain_order=True)
-            .pipe(lambda frame: typed(base_layout, frame))
-        )
-
-    if args.plan:
-        print(base_plan(pl.scan_parquet(landing_path)).explain())
-    total = time.perf_counter()
-    with phase("base: the job's plan (scan, group, typed, unique, typed)"):
-        base = base_plan(pl.scan_parquet(landing_path)).collect()
-    del base
-    with phase("  piece: scan + group_by + sum + extract + year"):
-        grouped = spec.model.base.build(pl.scan_parquet(landing_path)).collect()
-    with phase("  piece: typed + unique + typed on the grouped rows"):
-        base = base_plan_from(grouped.lazy(), base_layout, natural_key)
-    print(f"  base: {base.height:,} rows, {base.estimated_size() / 1e6:.1f} MB")
-
     with tempfile.TemporaryDirectory(prefix="profile-transform-", dir=args.workdir) as scratch:
+        total = time.perf_counter()
+        # CurateJobRunner._write_all with one fresh source and no current table.
+        with phase("base: fold the landing rows by natural key (DuckDB)"):
+            folded = fold_landing(landing_path, spec.model, Path(scratch)).collect()
+        print(f"  folded: {folded.height:,} rows")
+        if args.plan:
+            print(upsert_plan(folded.lazy(), base_layout, natural_key).explain())
+        with phase("base: model build + typed + unique + typed (Polars)"):
+            base = upsert_plan(folded.lazy(), base_layout, natural_key).collect()
+        print(f"  base: {base.height:,} rows, {base.estimated_size() / 1e6:.1f} MB")
+
         platform_ = _platform(Path(scratch) / "home")
         zones, catalog = platform_.zones, platform_.catalog
         zones.ensure_buckets()
         database = platform_.settings.database
-        workdir = Path(scratch) / "work"
-        workdir.mkdir()
-        frames = {}
-        for layout in spec.outputs[1:]:
-            with phase(f"aggregate {layout.table.name}"):
-                frames[layout.table.name] = typed(layout, layout.table.build(base.lazy())).collect()
+        with phase("6 aggregates (one collect_all)"):
+            aggregates = pl.collect_all([typed(layout, layout.table.build(base.lazy())) for layout in spec.outputs[1:]])
         snapshot_id = new_snapshot_id()
         written = []
-        for layout in spec.outputs:
-            frame = base if layout is base_layout else frames[layout.table.name]
+        for layout, frame in zip(spec.outputs, [base, *aggregates], strict=True):
             with phase(f"write_snapshot {layout.table.name}"):
-                written.append(write_snapshot(zones, layout, frame, snapshot_prefix(database, layout.table.name,
-                                                                                      snapshot_id), workdir))
+                written.append(write_snapshot(zones, layout, frame,
+                                              snapshot_prefix(database, layout.table.name, snapshot_id)))
         with phase("ensure_database"):
             ensure_database(catalog, database)
         for layout, table in zip(spec.outputs, written, strict=True):
@@ -135,42 +123,32 @@ def main() -> None:
         with phase("prune_snapshots (7 tables)"):
             for layout in spec.outputs:
                 prune_snapshots(zones, catalog, database, layout.table.name, 5)
-    print(f"{'total of the pieces above':<62} {time.perf_counter() - total:7.2f} s")
+        print(f"{'total of the pieces above':<62} {time.perf_counter() - total:7.2f} s")
 
     if args.no_alternatives:
         return
     print("\nalternatives (for comparison; not what the job runs):")
-    with phase("base: the job's plan, collect(engine='streaming')"):
-        base_plan(pl.scan_parquet(landing_path)).collect(engine="streaming")
-    with phase("group_by alone, categorical keys (streaming)"):
-        (pl.scan_parquet(landing_path)
-         .with_columns(pl.col("department", "inquiry_type", "channel").cast(pl.Categorical))
-         .group_by("department", "inquiry_type", "channel", "month_start").agg(pl.col("inquiries").sum())
-         .collect(engine="streaming"))
+    with phase("before: the whole base plan in Polars (in-memory engine)"):
+        before = upsert_plan(spec.model.base.build(pl.scan_parquet(landing_path)), base_layout, natural_key).collect()
+    print(f"  same base table as the job's: {before.equals(base)}")
+    del before
+    with phase("before: the whole base plan in Polars (streaming engine)"):
+        upsert_plan(spec.model.base.build(pl.scan_parquet(landing_path)), base_layout,
+                    natural_key).collect(engine="streaming")
     import duckdb
 
     connection = duckdb.connect()
     with phase("DuckDB: the floor's base table (CREATE TEMP TABLE ... GROUP BY ALL)"):
         connection.execute(BASE_SQL.replace("{landing}", sql_string(landing_path)))
-    with phase("DuckDB GROUP BY -> Arrow -> Polars, then the job's upsert plan"):
-        # What the job could do: let DuckDB fold the landing rows by the natural key and keep the
-        # model's Polars code for everything after it (its input is then ~75k rows, not 10M).
-        grouped = pl.from_arrow(connection.execute(
-            "SELECT department, inquiry_type, channel, month_start, sum(inquiries)::BIGINT AS inquiries "
-            f"FROM read_parquet({sql_string(landing_path)}) GROUP BY ALL").arrow())
-        assert isinstance(grouped, pl.DataFrame)
-        hybrid = base_plan_from(spec.model.base.build(grouped.lazy()), base_layout, natural_key)
     connection.close()
-    print(f"  hybrid base: {hybrid.height:,} rows, same as the job's: {hybrid.equals(base)}")
 
 
-def base_plan_from(grouped: pl.LazyFrame, base_layout: TableLayout, natural_key: list[str]) -> pl.DataFrame:
-    """The upsert half of the job's base plan, on rows already grouped."""
+def upsert_plan(rows: pl.LazyFrame, base_layout: TableLayout, natural_key: list[str]) -> pl.LazyFrame:
+    """The rest of the job's base plan: the model's build, then the upsert by natural key."""
     return (
-        pl.concat([typed(base_layout, grouped)], how="vertical_relaxed")
+        pl.concat([typed(base_layout, job_for_dataset(DATASET).model.base.build(rows))], how="vertical_relaxed")
         .unique(subset=natural_key, keep="last", maintain_order=True)
         .pipe(lambda frame: typed(base_layout, frame))
-        .collect()
     )
 
 

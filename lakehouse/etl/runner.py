@@ -18,6 +18,7 @@ import polars as pl
 from lakehouse.catalog.register import ensure_database
 from lakehouse.datasets.registry import dataset
 from lakehouse.errors import StageError
+from lakehouse.etl.fold import fold_landing
 from lakehouse.etl.jobspec import JobSpec, parse_job_spec
 from lakehouse.etl.snapshots import (
     WrittenTable,
@@ -83,7 +84,10 @@ class CurateJobRunner:
         current = None if full_refresh else read_current(self.zones, self.catalog, database, base_layout, workdir)
         parts = [] if current is None else [current.lazy()]
         for source in fresh:
-            landing = pl.scan_parquet(self.zones.local_file("landing", source.data_key, workdir))
+            path = self.zones.local_file("landing", source.data_key, workdir)
+            # An additive model's landing rows are summed by key in DuckDB first: the pass over
+            # millions of rows streams in bounded memory, and Polars builds from one row per key.
+            landing = fold_landing(path, spec.model, workdir) if spec.model.summed else pl.scan_parquet(path)
             parts.append(typed(base_layout, spec.model.base.build(landing)))
         # Later sources replace earlier rows with the same natural key (BI_ID is never a key).
         base = (
@@ -93,10 +97,10 @@ class CurateJobRunner:
             .collect()
         )
         log(f"{spec.model.base.name}: {base.height} rows after upserting {len(fresh)} sources")
+        # The aggregates are small and independent: one collect_all runs them in parallel.
+        aggregates = pl.collect_all([typed(layout, layout.table.build(base.lazy())) for layout in spec.outputs[1:]])
         snapshot_id = new_snapshot_id()
-        written = []
-        for layout in spec.outputs:
-            frame = base if layout is base_layout else typed(layout, layout.table.build(base.lazy())).collect()
-            prefix = snapshot_prefix(database, layout.table.name, snapshot_id)
-            written.append(write_snapshot(self.zones, layout, frame, prefix, workdir))
-        return written
+        return [
+            write_snapshot(self.zones, layout, frame, snapshot_prefix(database, layout.table.name, snapshot_id))
+            for layout, frame in zip(spec.outputs, [base, *aggregates], strict=True)
+        ]

@@ -9,6 +9,7 @@ last N snapshots stay readable through the table's versions.
 
 from __future__ import annotations
 
+import io
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,7 +59,7 @@ def typed(layout: TableLayout, frame: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def write_snapshot(zones: Zones, layout: TableLayout, frame: pl.DataFrame, prefix: str, workdir: Path) -> WrittenTable:
+def write_snapshot(zones: Zones, layout: TableLayout, frame: pl.DataFrame, prefix: str) -> WrittenTable:
     """Write the table's files under `prefix`, one folder per partition."""
     keys = [c.name for c in layout.partition_keys]
     parts: dict[str, pl.DataFrame] = {}
@@ -73,9 +74,11 @@ def write_snapshot(zones: Zones, layout: TableLayout, frame: pl.DataFrame, prefi
         parts[f"{prefix}part-00000.parquet"] = frame
     bucket = zones.bucket("curated")
     for key, part in parts.items():
-        local = workdir / key.replace("/", "__")
-        part.write_parquet(local, compression="zstd", statistics=True)
-        zones.store.upload_file(local, bucket, key)
+        # Encoded in memory (one partition at a time) and put whole: no scratch file to copy,
+        # and the store still writes atomically (temp file + rename on folders, one PUT on S3).
+        buffer = io.BytesIO()
+        part.write_parquet(buffer, compression="zstd", statistics=True)
+        zones.store.put_object(bucket, key, buffer.getvalue())
     return WrittenTable(layout.table.name, prefix, frame.height, len(parts), sorted(partitions))
 
 

@@ -40,6 +40,11 @@ class CuratedModel:
     base: CuratedTable
     natural_key: tuple[str, ...]  # one base row per key: later sources replace earlier ones
     aggregates: tuple[CuratedTable, ...] = ()
+    # Measures the base table sums over the natural key, and the only landing columns it
+    # reads besides the key. When set, each source's landing rows are first summed by key
+    # in DuckDB (lakehouse/etl/fold.py), so `base.build` must give the same rows from
+    # pre-summed input; a model that does anything else leaves this empty.
+    summed: tuple[str, ...] = ()
 
     @property
     def tables(self) -> tuple[CuratedTable, ...]:

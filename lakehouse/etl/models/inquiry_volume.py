@@ -145,4 +145,5 @@ MODEL = CuratedModel(
     base=BASE,
     natural_key=("department", "inquiry_type", "channel", "month_start"),
     aggregates=AGGREGATES,
+    summed=("inquiries",),  # inquiry_volume() sums inquiries by the natural key and reads nothing else
 )
