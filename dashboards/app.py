@@ -15,6 +15,7 @@ from dashboards.data import DataSource
 from lakehouse.config import Settings
 
 ASSETS = Path(__file__).parent / "assets"
+WARM_CHOICES = 40  # warm() draws every choice of a filter with at most this many (channels, departments)
 
 
 def create_app(settings: Settings) -> Dash:
@@ -68,10 +69,17 @@ def warm(app: Dash) -> int:
         if not available(page, present):
             continue
         callbacks.route(source, page.path, "")
-        values = clean_all(page.filters, {}, load_options(source))
-        names = list(values)
-        for view in page.views:
-            callbacks.render_view(source, [values[n] for n in names], [ids.filter_id(n) for n in names],
-                                  ids.graph_id(view))
-            drawn += 1
+        options = load_options(source)
+        defaults = clean_all(page.filters, {}, options)
+        variants = [defaults]
+        for spec in page.filters:  # each choice of a short list of non-year choices, the rest at defaults
+            choices = list(spec.choices(options))
+            if not spec.multi and len(choices) <= WARM_CHOICES and not all(isinstance(c, int) for c in choices):
+                variants += [{**defaults, spec.name: choice} for choice in choices if choice != defaults[spec.name]]
+        names = list(defaults)
+        for values in variants:
+            for view in page.views:
+                callbacks.render_view(source, [values[n] for n in names], [ids.filter_id(n) for n in names],
+                                      ids.graph_id(view))
+                drawn += 1
     return drawn

@@ -14,10 +14,11 @@ from dashboards.overview import Headline
 from dashboards.pages import PAGES, Page, available, options_for
 from dashboards.views import VIEWS
 
-WIDE_VIEWS = {"department_lines", "year_comparison", "department_ranking", "channel_monthly", "rows_by_stage",
+WIDE_VIEWS = {"department_lines", "year_comparison", "department_ranking", "channel_monthly", "rows_by_stage", "zones", "channel_mix",
               "catalog_tables", "rejected"}
 SCROLL_VIEWS = {"year_comparison"}  # two panels side by side: too narrow to read on a phone
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2},
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False,  # it covered legends; CSV and table instead
+                "toImageButtonOptions": {"format": "png", "scale": 2},
                 "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
@@ -78,8 +79,12 @@ def filter_bar(page: Page, options: Options, values: dict[str, Value]) -> html.D
             dcc.Dropdown(id=control_id, options=choices[spec.name], value=values[spec.name], clearable=spec.multi,
                          multi=spec.multi, searchable=True, className="filter-control",
                          placeholder="Top departments" if spec.multi else None),
-        ], className="filter wide" if spec.multi else "filter"))
+        ], className="filter wide" if spec.multi else "filter roomy" if _longest(choices[spec.name]) > 12 else "filter"))
     return html.Div(controls, className="filter-bar", role="group", **{"aria-label": "Filters"})
+
+
+def _longest(options: list[dict[str, object]]) -> int:
+    return max((len(str(option["label"])) for option in options), default=0)
 
 
 def view_card(name: str, values: dict[str, Value]) -> html.Section:

@@ -23,8 +23,11 @@ def colour(index: int) -> str:
 
 
 def figure(height: int = 380, **layout: Any) -> go.Figure:
-    """An empty figure with the shared look: readable fonts, light grid, legend on top."""
-    fig = go.Figure()
+    """An empty figure with the shared look: readable fonts, light grid, legend on top.
+
+    Property validation is off: the figures are built by this code, not by users, and
+    plotly's validators cost about three quarters of a chart's drawing time."""
+    fig = go.Figure(_validate=False)
     fig.update_layout(
         template="plotly_white", height=height, font={"family": FONT, "size": 13, "color": "#1f2328"},
         margin={"l": 10, "r": 10, "t": 30, "b": 10}, colorway=list(PALETTE),

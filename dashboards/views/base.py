@@ -27,10 +27,5 @@ class View:
         return self.title.format(**filters) if filters else self.title
 
 
-def placeholders(count: int) -> str:
-    """`?, ?, …` for an IN list of cleaned values: the count comes from code, the values are bound."""
-    return ", ".join("?" for _ in range(count))
-
-
 def ints(values: list[Any]) -> list[int]:
     return [int(v) if v is not None else 0 for v in values]

@@ -10,14 +10,39 @@ from plotly.subplots import make_subplots
 from dashboards import theme
 from dashboards.data import DataSource, Table
 from dashboards.filters import ALL
-from dashboards.views.base import Filters, View, ints, placeholders
+from dashboards.views.base import Filters, View, ints
 from lakehouse.sql.saved import saved_query
 
-TOP_LIMIT = 30  # the largest top-N choice; the chosen N is applied to the cached answer
+def _years(filters: Filters) -> tuple[int, int]:
+    return int(filters["from"]), int(filters["to"])  # type: ignore[arg-type]
 
 
-def _years(filters: Filters) -> list[int]:
-    return [int(filters["from"]), int(filters["to"])]  # type: ignore[arg-type]
+# Each aggregate is read whole, once per catalog version, and filtered here: a filter change
+# costs no query (on Athena a query costs a second or more), and no filter value ever reaches SQL.
+# The aggregates are small: a row per department, channel or month and year.
+
+def _department_channel_years(source: DataSource) -> Table:
+    return source.query("SELECT department, channel, year, sum(inquiries) AS inquiries FROM inquiry_volume "
+                        "GROUP BY department, channel, year", needs=["inquiry_volume"])
+
+
+def _monthly(source: DataSource) -> Table:
+    return source.query("SELECT month_start, year, inquiries FROM monthly_volume ORDER BY month_start",
+                        needs=["monthly_volume"])
+
+
+def _department_monthly(source: DataSource) -> Table:
+    return source.query("SELECT department, month_start, year, inquiries FROM department_monthly "
+                        "ORDER BY department, month_start", needs=["department_monthly"])
+
+
+def _department_yearly(source: DataSource) -> Table:
+    return source.query("SELECT department, year, inquiries FROM department_yearly", needs=["department_yearly"])
+
+
+def _channel_monthly(source: DataSource) -> Table:
+    return source.query("SELECT month_start, channel, year, inquiries FROM channel_monthly ORDER BY month_start, channel",
+                        needs=["channel_monthly"])
 
 
 # Overview ------------------------------------------------------------------------------------
@@ -58,21 +83,16 @@ def volume_by_year_figure(table: Table, filters: Filters) -> go.Figure:
 # Departments ---------------------------------------------------------------------------------
 
 def department_ranking(source: DataSource, filters: Filters) -> Table:
-    if filters["channel"] == ALL:
-        grouped = "SELECT department, sum(inquiries) AS inquiries FROM department_yearly WHERE year BETWEEN ? AND ? GROUP BY department"
-        parameters: list[object] = _years(filters)
-        needs = ["department_yearly"]
-    else:
-        grouped = ("SELECT department, sum(inquiries) AS inquiries FROM inquiry_volume "
-                   "WHERE year BETWEEN ? AND ? AND channel = ? GROUP BY department")
-        parameters = [*_years(filters), str(filters["channel"])]
-        needs = ["inquiry_volume"]
-    sql = (f"SELECT department, inquiries, round(100.0 * inquiries / sum(inquiries) OVER (), 2) AS share_pct "
-           f"FROM ({grouped}) ORDER BY inquiries DESC, department LIMIT {TOP_LIMIT}")
-    table = source.query(sql, parameters, needs)
-    top = int(filters["top"])  # type: ignore[arg-type]
-    ranked = [(i + 1, *row) for i, row in enumerate(table.rows[:top])]
-    return Table(["rank", *table.columns], ranked)
+    first, last = _years(filters)
+    channel = filters["channel"]
+    totals: dict[str, int] = {}
+    for department, row_channel, year, count in _department_channel_years(source).rows:
+        if first <= year <= last and (channel == ALL or row_channel == channel) and department is not None:
+            totals[department] = totals.get(department, 0) + int(count)
+    everything = sum(totals.values()) or 1
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[: int(filters["top"])]  # type: ignore[arg-type]
+    return Table(["rank", "department", "inquiries", "share_pct"],
+                 [(i + 1, d, n, round(100.0 * n / everything, 2)) for i, (d, n) in enumerate(ranked)])
 
 
 def department_ranking_figure(table: Table, filters: Filters) -> go.Figure:
@@ -90,8 +110,8 @@ def department_ranking_figure(table: Table, filters: Filters) -> go.Figure:
 # Trends --------------------------------------------------------------------------------------
 
 def monthly_volume(source: DataSource, filters: Filters) -> Table:
-    return source.query("SELECT month_start, inquiries FROM monthly_volume WHERE year BETWEEN ? AND ? ORDER BY month_start",
-                        _years(filters), ["monthly_volume"])
+    first, last = _years(filters)
+    return Table(["month_start", "inquiries"], [(m, n) for m, y, n in _monthly(source).rows if first <= y <= last])
 
 
 def monthly_volume_figure(table: Table, filters: Filters) -> go.Figure:
@@ -103,11 +123,12 @@ def monthly_volume_figure(table: Table, filters: Filters) -> go.Figure:
 
 
 def seasonality(source: DataSource, filters: Filters) -> Table:
-    table = source.query(
-        "SELECT month(month_start) AS month, round(avg(inquiries)) AS average, min(inquiries) AS lowest, "
-        "max(inquiries) AS highest, count(*) AS years FROM monthly_volume WHERE year BETWEEN ? AND ? "
-        "GROUP BY month(month_start) ORDER BY 1", _years(filters), ["monthly_volume"])
-    rows = [(calendar.month_abbr[int(r[0])], int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in table.rows]
+    first, last = _years(filters)
+    by_month: dict[int, list[int]] = {}
+    for month_start, year, count in _monthly(source).rows:
+        if first <= year <= last:
+            by_month.setdefault(month_start.month, []).append(int(count))
+    rows = [(calendar.month_abbr[m], round(sum(v) / len(v)), min(v), max(v), len(v)) for m, v in sorted(by_month.items())]
     return Table(["month", "average", "lowest", "highest", "years"], rows)
 
 
@@ -124,13 +145,10 @@ def seasonality_figure(table: Table, filters: Filters) -> go.Figure:
 
 
 def department_lines(source: DataSource, filters: Filters) -> Table:
-    departments = list(filters["dept"])  # type: ignore[arg-type]
-    if not departments:
-        return Table(["month_start", "department", "inquiries"], [])
-    return source.query(
-        f"SELECT month_start, department, inquiries FROM department_monthly WHERE year BETWEEN ? AND ? "
-        f"AND department IN ({placeholders(len(departments))}) ORDER BY department, month_start",
-        [*_years(filters), *departments], ["department_monthly"])
+    first, last = _years(filters)
+    chosen = set(filters["dept"])  # type: ignore[arg-type]
+    rows = [(m, d, n) for d, m, y, n in _department_monthly(source).rows if d in chosen and first <= y <= last]
+    return Table(["month_start", "department", "inquiries"], rows)
 
 
 def department_lines_figure(table: Table, filters: Filters) -> go.Figure:
@@ -146,12 +164,24 @@ def department_lines_figure(table: Table, filters: Filters) -> go.Figure:
 # Year comparison -----------------------------------------------------------------------------
 
 def year_comparison(source: DataSource, filters: Filters) -> Table:
-    query = saved_query("year_comparison")
-    table = source.query(query.sql, query.bind({"year_a": filters["a"], "year_b": filters["b"]}),
-                         ["department_yearly"])
-    a, b = filters["a"], filters["b"]
-    columns = ["department", f"inquiries_{a}", f"inquiries_{b}", "change", "change_pct"]
-    return Table(columns, table.rows[: int(filters["top"])])  # type: ignore[arg-type]
+    """The saved query `year_comparison` (lakehouse query --saved year_comparison) computed from
+    department_yearly in memory, so that any pair of years costs no query; a test holds the two equal."""
+    a, b = int(filters["a"]), int(filters["b"])  # type: ignore[arg-type]
+    first: dict[str, int] = {}
+    second: dict[str, int] = {}
+    for department, year, count in _department_yearly(source).rows:
+        if year == a:
+            first[department] = int(count)
+        elif year == b:
+            second[department] = int(count)
+    rows = []
+    for department in set(first) | set(second):
+        x, y = first.get(department), second.get(department)
+        change_pct = round(100.0 * (y - x) / x, 1) if x and y is not None else None
+        rows.append((department, x or 0, y or 0, (y or 0) - (x or 0), change_pct))
+    rows.sort(key=lambda r: (-max(r[1], r[2]), r[0]))
+    return Table(["department", f"inquiries_{a}", f"inquiries_{b}", "change", "change_pct"],
+                 rows[: int(filters["top"])])  # type: ignore[arg-type]
 
 
 def year_comparison_figure(table: Table, filters: Filters) -> go.Figure:
@@ -161,6 +191,7 @@ def year_comparison_figure(table: Table, filters: Filters) -> go.Figure:
     change = table.column("change_pct")[::-1]
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.72, 0.28], horizontal_spacing=0.02,
                         subplot_titles=("inquiries", "change"))
+    fig._validate = False  # as theme.figure: built by code, validation is most of the cost
     base = theme.figure(height=max(300, 40 * len(departments) + 100), barmode="group", bargap=0.25)
     fig.update_layout(base.layout)
     # Horizontal groups stack the first trace lowest: add b first so a sits above it, legend reversed.
@@ -184,13 +215,15 @@ def year_comparison_figure(table: Table, filters: Filters) -> go.Figure:
 # Channels ------------------------------------------------------------------------------------
 
 def channel_mix(source: DataSource, filters: Filters) -> Table:
-    table = source.query(
-        "SELECT year, channel, sum(inquiries) AS inquiries FROM channel_monthly WHERE year BETWEEN ? AND ? "
-        "GROUP BY year, channel ORDER BY year, channel", _years(filters), ["channel_monthly"])
+    first, last = _years(filters)
+    counts: dict[tuple[int, str], int] = {}
+    for _, channel, year, count in _channel_monthly(source).rows:
+        if first <= year <= last:
+            counts[(year, channel)] = counts.get((year, channel), 0) + int(count)
     totals: dict[int, int] = {}
-    for year, _, count in table.rows:
-        totals[year] = totals.get(year, 0) + int(count)
-    rows = [(y, c, int(n), round(100.0 * int(n) / totals[y], 2)) for y, c, n in table.rows]
+    for (year, _), count in counts.items():
+        totals[year] = totals.get(year, 0) + count
+    rows = [(y, c, n, round(100.0 * n / totals[y], 2)) for (y, c), n in sorted(counts.items())]
     return Table(["year", "channel", "inquiries", "share_pct"], rows)
 
 
@@ -198,7 +231,7 @@ def channel_mix_figure(table: Table, filters: Filters) -> go.Figure:
     share = filters.get("measure", "share") == "share"
     channels = sorted({r[1] for r in table.rows}, key=lambda c: -sum(r[2] for r in table.rows if r[1] == c))
     fig = theme.figure(barmode="stack", yaxis_title="share of inquiries" if share else "inquiries",
-                       hovermode="x unified")
+                       hovermode="x unified", legend_traceorder="normal")
     for index, channel in enumerate(channels):
         rows = [r for r in table.rows if r[1] == channel]
         fig.add_bar(x=[str(r[0]) for r in rows], y=[r[3] if share else r[2] for r in rows], name=str(channel),
@@ -208,9 +241,9 @@ def channel_mix_figure(table: Table, filters: Filters) -> go.Figure:
 
 
 def channel_monthly(source: DataSource, filters: Filters) -> Table:
-    return source.query(
-        "SELECT month_start, channel, inquiries FROM channel_monthly WHERE year BETWEEN ? AND ? "
-        "ORDER BY month_start, channel", _years(filters), ["channel_monthly"])
+    first, last = _years(filters)
+    return Table(["month_start", "channel", "inquiries"],
+                 [(m, c, n) for m, c, y, n in _channel_monthly(source).rows if first <= y <= last])
 
 
 def channel_monthly_figure(table: Table, filters: Filters) -> go.Figure:
@@ -220,7 +253,7 @@ def channel_monthly_figure(table: Table, filters: Filters) -> go.Figure:
         rows = [r for r in table.rows if r[1] == channel]
         fig.add_scatter(x=[r[0] for r in rows], y=[r[2] for r in rows], name=str(channel), mode="lines",
                         line={"color": theme.colour(index), "width": 2})
-    fig.update_yaxes(type="log" if filters.get("measure") == "share" else "linear", tickformat=",")
+    fig.update_yaxes(type="log", tickformat=",")  # phone is 100 times mail: only a log axis shows both
     return fig
 
 
@@ -232,7 +265,7 @@ VIEWS = (
          ("yearly_volume",), volume_by_year, volume_by_year_figure),
     View("department_ranking", "Departments with the most inquiries, {from}–{to}",
          "Inquiries per department over the chosen years and channel, with each one's share.",
-         ("department_yearly",), department_ranking, department_ranking_figure),
+         ("inquiry_volume",), department_ranking, department_ranking_figure),
     View("monthly_volume", "Monthly volume, {from}–{to}", "Inquiries per month, all departments.",
          ("monthly_volume",), monthly_volume, monthly_volume_figure),
     View("seasonality", "Seasonality, {from}–{to}",
@@ -248,6 +281,6 @@ VIEWS = (
          "How inquiries reached the city each year (phone, e-mail, chat, …).", ("channel_monthly",),
          channel_mix, channel_mix_figure),
     View("channel_monthly", "Inquiries per channel and month, {from}–{to}",
-         "Each channel's monthly volume (log scale when showing shares, so small channels stay visible).",
+         "Each channel's monthly volume, on a log scale so that the small channels stay visible.",
          ("channel_monthly",), channel_monthly, channel_monthly_figure),
 )

@@ -13,16 +13,25 @@ NOT_RECORDED = "(not recorded)"
 REQUEST_TYPES = 15
 
 
-def _contact_years(filters: Filters) -> list[int]:
-    return [int(filters["cc_from"]), int(filters["cc_to"])]  # type: ignore[arg-type]
+def _contact_years(filters: Filters) -> tuple[int, int]:
+    return int(filters["cc_from"]), int(filters["cc_to"])  # type: ignore[arg-type]
+
+
+def _contact_months(source: DataSource, filters: Filters) -> list[tuple[object, ...]]:
+    """contact_centre_monthly read whole (once per catalog version), the chosen years kept."""
+    table = source.query(
+        "SELECT month_start, year, round(100 * service_level_weighted, 1) AS service_level_pct, "
+        "round(100 * worst_day_service_level, 1) AS worst_day_pct, calls_offered, complete, "
+        "round(avg_speed_of_answer_s) AS speed_of_answer_s, round(100 * abandonment_rate, 1) AS abandoned_pct, "
+        "calls_handled, calls_abandoned FROM contact_centre_monthly ORDER BY month_start",
+        needs=["contact_centre_monthly"])
+    first, last = _contact_years(filters)
+    return [row for row in table.rows if first <= row[1] <= last]
 
 
 def service_level(source: DataSource, filters: Filters) -> Table:
-    return source.query(
-        "SELECT month_start, round(100 * service_level_weighted, 1) AS service_level_pct, "
-        "round(100 * worst_day_service_level, 1) AS worst_day_pct, calls_offered, complete "
-        "FROM contact_centre_monthly WHERE year BETWEEN ? AND ? ORDER BY month_start",
-        _contact_years(filters), ["contact_centre_monthly"])
+    return Table(["month_start", "service_level_pct", "worst_day_pct", "calls_offered", "complete"],
+                 [(r[0], r[2], r[3], r[4], r[5]) for r in _contact_months(source, filters)])
 
 
 def service_level_figure(table: Table, filters: Filters) -> go.Figure:
@@ -37,11 +46,8 @@ def service_level_figure(table: Table, filters: Filters) -> go.Figure:
 
 
 def speed_of_answer(source: DataSource, filters: Filters) -> Table:
-    return source.query(
-        "SELECT month_start, round(avg_speed_of_answer_s) AS speed_of_answer_s, "
-        "round(100 * abandonment_rate, 1) AS abandoned_pct, calls_handled, calls_abandoned "
-        "FROM contact_centre_monthly WHERE year BETWEEN ? AND ? ORDER BY month_start",
-        _contact_years(filters), ["contact_centre_monthly"])
+    return Table(["month_start", "speed_of_answer_s", "abandoned_pct", "calls_handled", "calls_abandoned"],
+                 [(r[0], r[6], r[7], r[8], r[9]) for r in _contact_months(source, filters)])
 
 
 def speed_of_answer_figure(table: Table, filters: Filters) -> go.Figure:
@@ -96,7 +102,7 @@ def requests_by_type_figure(table: Table, filters: Filters) -> go.Figure:
     rows = table.rows[::-1]
     fig = theme.figure(height=max(300, 34 * len(rows) + 90), showlegend=False, xaxis_title="requests")
     fig.add_bar(x=[r[1] for r in rows], y=[theme.wrap(r[0]) for r in rows], orientation="h", marker_color=theme.GREEN,
-                text=[f"median {r[2]} d" if r[2] is not None else "none closed" for r in rows],
+                text=[f"median {r[2]:g} d" if r[2] is not None else "none closed" for r in rows],
                 textposition="auto", hovertemplate="%{y}: %{x:,} requests<extra></extra>")
     fig.update_xaxes(tickformat=",")
     return fig

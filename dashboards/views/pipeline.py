@@ -69,7 +69,7 @@ def rows_by_stage_figure(table: Table, filters: Filters) -> go.Figure:
         fig.add_bar(y=datasets, x=[v if v else None for v in values], orientation="h", name=label,
                     marker_color=theme.colour(index), text=[f"{v:,}" if v is not None else "–" for v in values],
                     textposition="auto")
-    fig.update_xaxes(type="log")
+    fig.update_xaxes(type="log", dtick=1)  # ticks at powers of ten only
     fig.update_yaxes(autorange="reversed")
     return fig
 

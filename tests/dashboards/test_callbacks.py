@@ -237,3 +237,29 @@ def _components(tree: Any, kind: str) -> list[dict[str, Any]]:
         for item in tree:
             found += _components(item, kind)
     return found
+
+
+@pytest.mark.parametrize(("year_a", "year_b"), [(2023, 2024), (2010, 2019), (2025, 2026)])
+def test_year_comparison_is_the_saved_query(source: DataSource, year_a: int, year_b: int) -> None:
+    from lakehouse.sql.saved import saved_query
+
+    query = saved_query("year_comparison")
+    expected = source.query(query.sql, query.bind({"year_a": year_a, "year_b": year_b})).rows
+    shown = VIEWS["year_comparison"].data(source, {"a": year_a, "b": year_b, "top": 30}).rows
+    assert [row[:4] for row in shown] == [tuple(row[:4]) for row in expected[:30]]
+    for mine, theirs in zip(shown, expected, strict=False):
+        assert (mine[4] is None) == (theirs[4] is None)
+        if mine[4] is not None:
+            assert abs(mine[4] - theirs[4]) <= 0.051  # both rounded to one decimal
+
+
+def test_seasonality_and_channel_mix_add_up(source: DataSource) -> None:
+    filters = {"from": 2015, "to": 2020, "measure": "share"}
+    months = source.query("SELECT month_start, inquiries FROM monthly_volume WHERE year BETWEEN 2015 AND 2020").rows
+    january = [n for m, n in months if m.month == 1]
+    season = VIEWS["seasonality"].data(source, filters).rows[0]
+    assert season == ("Jan", round(sum(january) / len(january)), min(january), max(january), len(january))
+    mix = VIEWS["channel_mix"].data(source, filters).rows
+    for year in range(2015, 2021):
+        assert abs(sum(r[3] for r in mix if r[0] == year) - 100) < 0.05
+        assert sum(r[2] for r in mix if r[0] == year) == sum(n for m, n in months if m.year == year)
