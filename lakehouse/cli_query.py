@@ -51,6 +51,17 @@ class QueryRunner:
     verbose: bool = False
     poll_seconds: float = 0.05
 
+    def __post_init__(self) -> None:
+        # An engine that can (the local Athena) writes its records and result files in the
+        # background, so results print without waiting for fsyncs; flush() waits for them.
+        if getattr(self.engine, "SUPPORTS_DEFERRED_WRITES", False):
+            self.engine.defer_writes()  # type: ignore[attr-defined]
+
+    def flush(self) -> None:
+        """Wait until the engine's deferred writes (history, result files) are stored."""
+        if getattr(self.engine, "SUPPORTS_DEFERRED_WRITES", False):
+            self.engine.flush_writes()  # type: ignore[attr-defined]
+
     def run(self, sql: str, execution_parameters: list[str] | None = None) -> ResultSet:
         context = {"Database": self.database} if self.database else None
         query_execution_id = self.engine.start_query_execution(
@@ -197,11 +208,17 @@ def query(platform: Platform, sql: str | None, sql_file: str | None, saved_name:
             raise ConfigError("--param goes with --saved NAME")
         text = _sql_text(sql, sql_file)
         if text is None:
-            shell(runner, platform.settings.home, output_format)
+            try:
+                shell(runner, platform.settings.home, output_format)
+            finally:
+                runner.flush()
             return
         statements = split_statements(text)
-    for statement in statements:
-        _print(runner.run(f"EXPLAIN {statement}" if explain else statement, parameters), output_format)
+    try:
+        for statement in statements:
+            _print(runner.run(f"EXPLAIN {statement}" if explain else statement, parameters), output_format)
+    finally:
+        runner.flush()  # after printing: the history and result files are stored before the command ends
 
 
 def shell(runner: QueryRunner, home: Path, output_format: str) -> None:
@@ -243,6 +260,7 @@ def shell(runner: QueryRunner, home: Path, output_format: str) -> None:
                 except LakehouseError as error:
                     message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
                     out.errors.print(f"Error: {message}", markup=False, soft_wrap=True)
+                runner.flush()  # while the user reads the answer
     finally:
         if readline is not None:
             try:

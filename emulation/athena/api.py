@@ -29,17 +29,21 @@ from emulation.athena.results import (
     page_offset, page_token, read_results, result_rows, split_s3_uri, write_manifest, write_results,
 )
 from emulation.athena.scanned import TableFiles, data_scanned
+from emulation.athena.write_behind import WriteBehindStore
 from emulation.athena.workgroups import PRIMARY, WorkGroupsMixin, check_batch, page_of, output_prefix
 from emulation.documents import JsonDocuments
 from lakehouse.errors import LakehouseError, QueryError
+from lakehouse.ports.object_store import ObjectStore
 from lakehouse.ports.query_engine import ResultSet
-from lakehouse.sql.translate import parse_athena, referenced_tables, require_query
+from lakehouse.sql.translate import parse_athena, require_query
 from lakehouse.zones import RESULTS_ZONE
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from emulation.athena.caching import FileListings
     from lakehouse.config import Settings
     from lakehouse.ports.catalog import DataCatalog, GlueDocument
-    from lakehouse.ports.object_store import ObjectStore
     from lakehouse.sql.translate import TableReference
 
 Executor = Callable[[Callable[[], None]], object]
@@ -64,9 +68,16 @@ class AthenaApi(WorkGroupsMixin):
         def execute(self, duckdb_sql: str, parameters: Sequence[Any] = ()) -> ResultSet: ...
         def _create_view(self, reference: TableReference) -> GlueDocument: ...
         def translate(self, tree: exp.Expression, default_database: str) -> str: ...
+        def guarded(self, sql: str) -> exp.Expression: ...
+        def query_scope(self, reading: bool = True) -> AbstractContextManager[None]: ...
+        def references(self, tree: exp.Expression, default_database: str) -> list[TableReference]: ...
+        listings: FileListings
         def _table(self, reference: TableReference) -> GlueDocument: ...
 
     def __init__(self, executor: Executor = run_now) -> None:
+        # Where the API writes its own files (records, history, results): the store, or a
+        # write-behind in front of it once defer_writes() is called.
+        self.api_store: ObjectStore = self.store
         self.athena_documents = JsonDocuments(self.store, self.settings.bucket("catalog"))
         self.history = ExecutionHistory(self.athena_documents)
         self.query_executor = executor
@@ -77,6 +88,20 @@ class AthenaApi(WorkGroupsMixin):
         self._running: dict[str, threading.Event] = {}  # set once the runner has left DuckDB
         self._interrupts = threading.Lock()  # an interrupt never lands on the next execution
         self.files_written: list[str] = []  # data files of the statement in its turn (CTAS, INSERT, UNLOAD)
+
+    # Capability: the API's own writes can be deferred to a background writer (write_behind.py).
+    SUPPORTS_DEFERRED_WRITES = True
+
+    def defer_writes(self) -> None:
+        """Write execution records and result files in the background, in order (see write_behind.py)."""
+        if not isinstance(self.api_store, WriteBehindStore):
+            self.api_store = WriteBehindStore(self.store)
+            self.athena_documents.store = self.api_store
+
+    def flush_writes(self) -> None:
+        """Wait until every deferred write is on the store."""
+        if isinstance(self.api_store, WriteBehindStore):
+            self.api_store.flush()
 
     # -- executions ------------------------------------------------------------------
 
@@ -158,7 +183,7 @@ class AthenaApi(WorkGroupsMixin):
         if execution.state != QueryState.SUCCEEDED:
             raise InvalidRequestException(f"Query did not finish successfully. Final query state: {execution.state}")
         offset = page_offset(query_execution_id, next_token)
-        columns, rows = read_results(self.store, execution.output_location)
+        columns, rows = read_results(self.api_store, execution.output_location)
         if execution.statement_type == "DDL":
             rows = rows[1:]  # Athena's DDL results carry no header row
         response: dict[str, Any] = {
@@ -214,9 +239,9 @@ class AthenaApi(WorkGroupsMixin):
             self.files_written = []
             result, scanned = self._execute(execution)
             execution.finish_engine(scanned)
-            write_results(self.store, execution.output_location, result)
+            write_results(self.api_store, execution.output_location, result)
             if self.files_written:
-                execution.data_manifest_location = write_manifest(self.store, execution.output_location,
+                execution.data_manifest_location = write_manifest(self.api_store, execution.output_location,
                                                                   self.files_written)
         except Exception as error:  # noqa: BLE001 - Athena reports every failure on the execution
             self._advance(execution, QueryState.FAILED, *failure(error))
@@ -239,28 +264,36 @@ class AthenaApi(WorkGroupsMixin):
     def _check_output_bucket(self, output_location: str) -> None:
         bucket, _ = split_s3_uri(output_location)
         if bucket == self.settings.bucket(RESULTS_ZONE):
-            self.store.create_bucket(bucket)
-        elif not self.store.head_bucket(bucket):
+            self.api_store.create_bucket(bucket)
+        elif not self.api_store.head_bucket(bucket):
             raise QueryError(f"INVALID_OUTPUT_LOCATION: Unable to verify/create output bucket {bucket}")
 
     def _execute(self, execution: QueryExecution) -> tuple[ResultSet, int]:
         """Guard, parse, bind and run one statement; the result and the bytes it scanned."""
         explain = split_explain(execution.query)
-        check_sql(execution.query)
-        tree = parse_athena(explain.statement if explain else execution.query)
-        check_query(tree)
+        if explain is None:
+            tree = self.guarded(execution.query)
+        else:
+            check_sql(execution.query)
+            tree = parse_athena(explain.statement)
+            check_query(tree)
         execution.statement_type, execution.substatement_type = statement_types(tree, explain is not None)
         values = bind_parameters(execution.execution_parameters, tree)
-        tables = self._table_files(tree, execution.database)
-        try:
-            result = self.run_query(execution.query, values, execution.database)
-        except QueryError as error:
-            if explain is None or not str(error).startswith("NOT_SUPPORTED: COMMAND"):
-                raise
-            return self._explain(tree, values, execution.database, explain), 0  # an engine without EXPLAIN
+        with self.query_scope(isinstance(tree, exp.Query)):
+            tables = self._table_files(tree, execution.database)
+            result = self._run_statement(execution, explain, tree, values)
         if execution.substatement_type in ("CREATE_TABLE_AS_SELECT", "INSERT", "UNLOAD"):
             execution.update_count = rows_written(result)
         return result, data_scanned(self._last_profile(), tables)
+
+    def _run_statement(self, execution: QueryExecution, explain: Explain | None, tree: exp.Expression,
+                       values: list[Any]) -> ResultSet:
+        try:
+            return self.run_query(execution.query, values, execution.database)
+        except QueryError as error:
+            if explain is None or not str(error).startswith("NOT_SUPPORTED: COMMAND"):
+                raise
+            return self._explain(tree, values, execution.database, explain)  # an engine without EXPLAIN
 
     def _explain(self, tree: exp.Expression, values: list[Any], database: str, explain: Explain) -> ResultSet:
         require_query(tree)
@@ -272,19 +305,20 @@ class AthenaApi(WorkGroupsMixin):
     def _table_files(self, tree: exp.Expression, database: str) -> list[TableFiles]:
         """The Parquet files each catalog table of the statement resolves to, as DuckDB names them."""
         tables = []
-        for reference in referenced_tables(tree, database):
+        for reference in self.references(tree, database):
             try:
                 table = self._table(reference)
             except LakehouseError:
                 continue  # the engine reports it
             location = urlsplit(table.get("StorageDescriptor", {}).get("Location") or "")
             bucket, prefix = location.netloc, location.path.lstrip("/")
-            if not bucket or not self.store.head_bucket(bucket):
-                continue  # a view (no location of its own) or a table whose bucket is gone
-            files = {self.store.uri(bucket, info.key): info.size
-                     for info in self.store.list_objects_v2(bucket, prefix) if info.key.endswith(".parquet")}
+            if not bucket:
+                continue  # a view: no location of its own
+            files = self.listings.parquet_files(bucket, prefix)
+            if files is None:
+                continue  # the table's bucket is gone
             types = {key["Name"]: key["Type"] for key in table.get("PartitionKeys", [])}
-            tables.append(TableFiles(self.store.uri(bucket, prefix).rstrip("/"), files, types))
+            tables.append(TableFiles(self.listings.root(bucket, prefix).rstrip("/"), files, types))
         return tables
 
     def _last_profile(self) -> str | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,7 +14,8 @@ from sqlglot import exp
 
 from emulation.athena.api import AthenaApi
 from emulation.athena.duckdb_s3 import configure_s3
-from emulation.athena.guard import check_query, lock_down
+from emulation.athena.caching import BoundedCache, FileListings
+from emulation.athena.guard import check_query, check_sql, lock_down
 from emulation.athena.statements import handle_statement, relation_sql
 from emulation.athena.statements_glue import sql_type
 from lakehouse.config import Settings
@@ -41,6 +44,14 @@ class DuckDBQueryEngine(AthenaApi, QueryEngine):
         self.store = store
         self.settings = settings
         self._connection: duckdb.DuckDBPyConnection | None = None
+        # Kept between queries (see caching.py): guarded SELECT trees by text, translations,
+        # the DuckDB view bodies created, table file listings; table definitions within one query.
+        self._queries: BoundedCache[exp.Expression] = BoundedCache()
+        self._references: BoundedCache[tuple[exp.Expression, list[TableReference]]] = BoundedCache()
+        self._translations: BoundedCache[tuple[exp.Expression, str]] = BoundedCache()
+        self._view_bodies: dict[tuple[str, str], str] = {}
+        self.listings = FileListings(store)
+        self._tables_in_query: dict[TableReference, GlueDocument] | None = None
         AthenaApi.__init__(self)  # executions, workgroups, named queries
 
     @property
@@ -54,13 +65,46 @@ class DuckDBQueryEngine(AthenaApi, QueryEngine):
 
     def run_query(self, sql: str, parameters: Sequence[Any] = (), database: str | None = None) -> ResultSet:
         default_database = (database or self.settings.database).lower()
+        tree = self.guarded(sql)
+        with self.query_scope(isinstance(tree, exp.Query)):
+            result = handle_statement(self, tree, parameters, default_database)
+            if result is not None:
+                return result
+            require_query(tree)  # anything still unsupported is refused here
+            return self.select(tree, parameters, default_database)
+
+    def guarded(self, sql: str) -> exp.Expression:
+        """The statement parsed and past the guard. SELECT trees are kept by their text (the guard's
+        verdict depends on the text alone) and shared: callers copy before changing one."""
+        cached = self._queries.get(sql)
+        if cached is not None:
+            return cached
+        check_sql(sql)
         tree = parse_athena(sql)
         check_query(tree)
-        result = handle_statement(self, tree, parameters, default_database)
-        if result is not None:
-            return result
-        require_query(tree)  # anything still unsupported is refused here
-        return self.select(tree, parameters, default_database)
+        if isinstance(tree, exp.Query):
+            self._queries.put(sql, tree)
+        return tree
+
+    @contextmanager
+    def query_scope(self, reading: bool = True) -> Iterator[None]:
+        """Within one query each catalog table is looked up once (the outermost scope owns the memo).
+        Not for statements that change the catalog (`reading=False`): they must see their own changes."""
+        if self._tables_in_query is not None or not reading:
+            yield
+            return
+        self._tables_in_query = {}
+        try:
+            yield
+        finally:
+            self._tables_in_query = None
+
+    def references(self, tree: exp.Expression, default_database: str) -> list[TableReference]:
+        key = (id(tree), default_database)
+        cached = self._references.get(key)
+        if cached is not None and cached[0] is tree:
+            return cached[1]
+        return self._references.put(key, (tree, referenced_tables(tree, default_database)))[1]
 
     def select(self, tree: exp.Expression, parameters: Sequence[Any], default_database: str) -> ResultSet:
         """Run a parsed query: catalog tables become views, the tree is translated and executed."""
@@ -70,10 +114,14 @@ class DuckDBQueryEngine(AthenaApi, QueryEngine):
         """DuckDB SQL for a query, its catalog tables made views and their column types known to
         the translation (so an integer column divided by an integer column truncates, as in Athena)."""
         schema: dict[str, dict[str, dict[str, str]]] = {}
-        for reference in referenced_tables(tree, default_database):
+        for reference in self.references(tree, default_database):
             table = self._create_view(reference)
             schema.setdefault(reference.database, {})[reference.view_name] = column_types(table)
-        return to_duckdb(qualify_tables(tree, default_database), schema)
+        key = (id(tree), default_database, json.dumps(schema, sort_keys=True))
+        cached = self._translations.get(key)
+        if cached is not None and cached[0] is tree:
+            return cached[1]
+        return self._translations.put(key, (tree, to_duckdb(qualify_tables(tree, default_database), schema)))[1]
 
     def execute(self, duckdb_sql: str, parameters: Sequence[Any] = ()) -> ResultSet:
         """Run translated SQL on the engine's DuckDB connection."""
@@ -99,14 +147,25 @@ class DuckDBQueryEngine(AthenaApi, QueryEngine):
             ) from None
         schema = exp.to_identifier(reference.database, quoted=True).sql("duckdb")
         view = exp.to_identifier(reference.view_name, quoted=True).sql("duckdb")
-        self.connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         # Views and text / JSON tables are read as statements_read says; Parquet tables by _scan.
         body = relation_sql(self, reference, table) or self._scan(table)
-        self.connection.execute(f"CREATE OR REPLACE VIEW {schema}.{view} AS {body}")
+        if self._view_bodies.get((schema, view)) != body:  # the same body: the view is already there
+            self.connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            self.connection.execute(f"CREATE OR REPLACE VIEW {schema}.{view} AS {body}")
+            self._view_bodies[(schema, view)] = body
         return table
 
     def _table(self, reference: TableReference) -> GlueDocument:
         """The table's definition now, or at the version / time the query travels to."""
+        memo = self._tables_in_query
+        if memo is not None and reference in memo:
+            return memo[reference]
+        table = self._table_now(reference)
+        if memo is not None:
+            memo[reference] = table
+        return table
+
+    def _table_now(self, reference: TableReference) -> GlueDocument:
         if reference.as_of is None:
             return self.catalog.get_table(reference.database, reference.name)
         kind, value = reference.as_of
@@ -127,9 +186,7 @@ class DuckDBQueryEngine(AthenaApi, QueryEngine):
         )
         location = urlsplit(descriptor["Location"])
         bucket, prefix = location.netloc, location.path.lstrip("/")
-        has_files = self.store.head_bucket(bucket) and any(
-            info.key.endswith(".parquet") for info in self.store.list_objects_v2(bucket, prefix)
-        )
+        has_files = bool(self.listings.parquet_files(bucket, prefix))  # None: no bucket
         if not has_files and "lakehouse.snapshot_id" in table.get("Parameters", {}) and "_as_of" in table:
             raise QueryError(
                 f"SNAPSHOT_EXPIRED: {table['Name']} version {table.get('VersionId')} points at a snapshot "
@@ -138,7 +195,7 @@ class DuckDBQueryEngine(AthenaApi, QueryEngine):
         if not has_files:
             nulls = ", ".join(f"NULL AS {_identifier(c['Name'])}" for c in columns)
             return f"SELECT {projection} FROM (SELECT {nulls}) WHERE false"
-        root = self.store.uri(bucket, prefix).rstrip("/")
+        root = self.listings.root(bucket, prefix).rstrip("/")
         pattern = exp.Literal.string(f"{root}/**/*.parquet").sql("duckdb")
         partition_keys = table.get("PartitionKeys", [])
         if partition_keys:

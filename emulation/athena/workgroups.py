@@ -52,10 +52,13 @@ class WorkGroupsMixin:
     # -- workgroups ------------------------------------------------------------------
 
     def _primary(self) -> dict[str, Any]:
-        created = self.athena_documents.find(f"{PREFIX}/primary-workgroup.json")
+        created = getattr(self, "_primary_created", None)  # written once, never changed: kept after the first read
+        if created is None:
+            created = self.athena_documents.find(f"{PREFIX}/primary-workgroup.json")
         if created is None:  # primary exists from the first use of the API on
             created = {"CreationTime": iso_now()}
             self.athena_documents.write(f"{PREFIX}/primary-workgroup.json", created)
+        self._primary_created = created
         return {
             "Name": PRIMARY, "State": "ENABLED", "Description": "", "CreationTime": created["CreationTime"],
             "Configuration": {
