@@ -80,11 +80,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--landing", type=Path, help="profile this landing Parquet instead of the cached sample")
     parser.add_argument("--plan", action="store_true", help="print the Polars plan of the base table's build + upsert")
     parser.add_argument("--no-alternatives", action="store_true", help="skip the comparison plans")
     args = parser.parse_args()
 
-    landing_path, _ = ensure_landing(args.workdir, args.rows, args.seed)
+    landing_path = args.landing or ensure_landing(args.workdir, args.rows, args.seed)[0]
     spec = job_for_dataset(DATASET)
     base_layout = spec.outputs[0]
     natural_key = list(spec.model.natural_key)

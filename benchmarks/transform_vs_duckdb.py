@@ -11,8 +11,9 @@ prepare run (`write_sample` → ingest → prepare on a scratch home) and cached
 * lakehouse  a fresh lakehouse home (FileObjectStore) holding that file as a prepared source
              (landing/<dataset>/source=<sha16>/inquiry_volume.parquet plus its LandingManifest),
              then `build_curated(Platform(settings), spec)`, exactly what `lakehouse transform`
-             runs: the curate job builds inquiry_volume, upserts it by natural key, rebuilds the six
-             aggregates, writes each as a snapshot of Parquet files and commits it to the catalog.
+             runs: the curate job folds the landing rows by natural key (in DuckDB), builds
+             inquiry_volume from them (the model's Polars code), upserts it by natural key, rebuilds
+             the six aggregates, writes each as a snapshot of Parquet files and commits it to the catalog.
 * duckdb     the floor, DuckDB alone: the base table materialised once from the same landing
              file (grouped by the natural key, then department_code and year derived), then
              COPY ... TO Parquet (zstd) for it and the six aggregates, inquiry_volume and
@@ -215,7 +216,7 @@ def job_phases(job_run: dict[str, Any]) -> dict[str, float]:
     published = [t for t, text in lines if text.startswith("published ")]
     return {
         "list sources": listed - start,
-        "base table (read + group + upsert + sort)": upserted - listed,
+        "base table (fold + build + upsert + sort)": upserted - listed,
         "aggregates + write 7 snapshots + 1st commit": published[0] - upserted,
         "other 6 catalog commits": published[-1] - published[0],
         "prune + bookmark": end - published[-1],
