@@ -212,7 +212,9 @@ class AthenaApi(WorkGroupsMixin):
             if execution.state in TERMINAL:
                 return False
             execution.transition(target, reason, athena_error)
-            self.history.save(execution)
+            if target != QueryState.RUNNING or not isinstance(self.api_store, WriteBehindStore):
+                # Deferred writes reach other readers after the run anyway: RUNNING is kept in memory.
+                self.history.save(execution)
             if target in TERMINAL:
                 self._live.pop(execution.query_execution_id, None)
         self._notify(execution)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -206,10 +207,12 @@ class DuckDBQueryEngine(AthenaApi, QueryEngine):
         return f"SELECT {projection} FROM read_parquet({pattern}, {options}, union_by_name=true)"
 
 
+@lru_cache(maxsize=4096)  # pure, and called for every column of every table a query reads
 def _identifier(name: str) -> str:
     return exp.to_identifier(name, quoted=True).sql("duckdb")
 
 
+@lru_cache(maxsize=4096)  # pure, and called for every column of every table a query reads
 def _literal(value: str) -> str:
     return exp.Literal.string(value).sql("duckdb")
 
@@ -220,6 +223,7 @@ def column_types(table: GlueDocument) -> dict[str, str]:
     return {c["Name"].lower(): c["Type"] for c in columns if c.get("Type")}
 
 
+@lru_cache(maxsize=4096)  # pure, and called for every column of every table a query reads
 def _duckdb_type(glue_type: str) -> str:
     simple = GLUE_TO_DUCKDB.get(glue_type.lower())
     if simple is not None:

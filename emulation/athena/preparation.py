@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -79,6 +80,7 @@ def bind_parameters(execution_parameters: list[str] | None, tree: exp.Expression
     return [parameter_value(text) for text in given]
 
 
+@lru_cache(maxsize=1024)  # a pure function of the text, and a sqlglot parse per call otherwise
 def parameter_value(text: str) -> Any:
     """A literal as Athena reads it: 2024, -1.5, 'text', true, NULL, DATE '…', TIMESTAMP '…'."""
     try:
