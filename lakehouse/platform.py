@@ -18,10 +18,13 @@ from lakehouse.zones import Zones
 @dataclass
 class Platform:
     settings: Settings
+    # A store handed in by the host process (the emulator serves its own S3 in process);
+    # otherwise the registry builds the configured one.
+    given_store: ObjectStore | None = None
 
     @cached_property
     def store(self) -> ObjectStore:
-        return registry.object_store(self.settings)
+        return self.given_store if self.given_store is not None else registry.object_store(self.settings)
 
     @cached_property
     def zones(self) -> Zones:

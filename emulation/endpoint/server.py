@@ -90,6 +90,8 @@ class Emulator:
             self.s3_state.start()
         self.started_at = time.time()
         log.info("restored %d objects", restored)
+        # Import the engines now, while nobody waits, rather than in the first request.
+        threading.Thread(target=lambda: self.platform, name="warm-up", daemon=True).start()
         return self.url
 
     @property
@@ -127,7 +129,13 @@ class Emulator:
                     database=self.config.database, endpoint_url=self.config.external_s3 or self.url,
                     region=self.config.region,
                 )
-                self._platform = Platform(settings)
+                store = None
+                if not self.config.external_s3:
+                    from emulation.s3.moto_store import MotoBackendStore
+
+                    changed = self.s3_state.changed if self.s3_state is not None else (lambda: None)
+                    store = MotoBackendStore(self.config.region, on_change=changed)
+                self._platform = Platform(settings, given_store=store)
                 # Clients bring their own buckets (CTAS and UNLOAD write where they say).
                 self._platform.engine.clients_own_buckets = True  # type: ignore[attr-defined]
                 self._services = self._build_services(self._platform)

@@ -44,10 +44,14 @@ def _serialize_moto_conditional_puts() -> None:
     S3Response.put_object = put_object  # type: ignore[method-assign]
 
 
-@pytest.fixture(params=["file", pytest.param("s3", marks=pytest.mark.s3)])
+@pytest.fixture(params=["file", pytest.param("s3", marks=pytest.mark.s3), "moto-backend"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
     if request.param == "file":
         return FileObjectStore(tmp_path / "lake")
+    if request.param == "moto-backend":  # the emulator's own in-process store
+        from emulation.s3.moto_store import MotoBackendStore
+
+        return MotoBackendStore()
     s3: S3ObjectStore = request.getfixturevalue("s3_store")
     return s3
 
