@@ -17,6 +17,7 @@ OPERATORS = [
     "  is a DECIMAL rounded half up to the larger scale (`1.0 / 3` = 0.3); DOUBLE operands divide as doubles.",
     "  Column types come from the catalog: the engine passes each table's Glue column types to `to_duckdb`,",
     "  so an integer column divided by an integer column truncates too (in queries, views and EXPLAIN).",
+    "- Unnamed result columns are named `_col<position>` as in Athena (`SELECT year, count(*)` → year, _col1).",
     "- Division by zero is NULL here; Athena fails the query (`DIVISION_BY_ZERO`).",
     "- `||` and `concat` are NULL when an operand is NULL, as in Athena.",
     "- `timestamp with time zone` results (`now()`, `from_iso8601_timestamp`, `parse_datetime`) are returned",
