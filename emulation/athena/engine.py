@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from functools import lru_cache
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -52,7 +53,7 @@ class DuckDBQueryEngine(AthenaApi, QueryEngine):
         self._translations: BoundedCache[tuple[exp.Expression, str]] = BoundedCache()
         self._view_bodies: dict[tuple[str, str], str] = {}
         self.listings = FileListings(store)
-        self._tables_in_query: dict[TableReference, GlueDocument] | None = None
+        self._scope = threading.local()  # .tables: the current query's table definitions, per thread
         AthenaApi.__init__(self)  # executions, workgroups, named queries
 
     @property
@@ -91,14 +92,14 @@ class DuckDBQueryEngine(AthenaApi, QueryEngine):
     def query_scope(self, reading: bool = True) -> Iterator[None]:
         """Within one query each catalog table is looked up once (the outermost scope owns the memo).
         Not for statements that change the catalog (`reading=False`): they must see their own changes."""
-        if self._tables_in_query is not None or not reading:
+        if getattr(self._scope, "tables", None) is not None or not reading:
             yield
             return
-        self._tables_in_query = {}
+        self._scope.tables = {}
         try:
             yield
         finally:
-            self._tables_in_query = None
+            self._scope.tables = None
 
     def references(self, tree: exp.Expression, default_database: str) -> list[TableReference]:
         key = (id(tree), default_database)
@@ -158,7 +159,7 @@ class DuckDBQueryEngine(AthenaApi, QueryEngine):
 
     def _table(self, reference: TableReference) -> GlueDocument:
         """The table's definition now, or at the version / time the query travels to."""
-        memo = self._tables_in_query
+        memo: dict[TableReference, GlueDocument] | None = getattr(self._scope, "tables", None)
         if memo is not None and reference in memo:
             return memo[reference]
         table = self._table_now(reference)
