@@ -7,12 +7,14 @@ with anything but a known year, department, channel or choice.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import plotly.graph_objects as go
+from plotly.io.json import to_json_plotly
 from dash import dcc, html, no_update
 
 from dashboards import layout, theme
@@ -98,8 +100,14 @@ def _render(source: DataSource, name: str, cleaned: dict[str, Value]) -> tuple[A
         return figure, html.P("No rows for these filters."), "", title
     figure = view.figure(table, cleaned) if view.figure else no_update
     if isinstance(figure, go.Figure):
-        figure = figure.to_plotly_json()  # serialised once, then served from the cache
-    return figure, html_table(table, title), "", title
+        figure = _plain(theme.as_dict(figure))
+    return figure, _plain(html_table(table, title)), "", title
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready dicts and lists, made once when the answer is cached: Dash then serialises
+    plain data on every hit instead of walking figure and component objects again."""
+    return json.loads(to_json_plotly(value))
 
 
 def download_csv(source: DataSource, n_clicks: int | None, values: Sequence[Any],

@@ -11,8 +11,10 @@ import html as html_text
 from dataclasses import dataclass
 from pathlib import Path
 
+from plotly.io import to_html
 from plotly.offline import get_plotlyjs
 
+from dashboards import theme
 from dashboards.data import DataMissing, DataSource, Table
 from dashboards.filters import clean_all
 from dashboards.options import load_options
@@ -69,9 +71,9 @@ class _Report:
             self.parts.append(f'<p class="card-note">No data yet ({html_text.escape(str(missing))}).</p></section>')
             return
         if view.figure is not None and table.rows:
-            figure = view.figure(table, values)
-            self.parts.append(figure.to_html(full_html=False, include_plotlyjs=False,
-                                             config={"displaylogo": False, "responsive": True}))
+            figure = theme.as_dict(view.figure(table, values))
+            self.parts.append(to_html(figure, full_html=False, include_plotlyjs=False, validate=False,
+                                      config={"displaylogo": False, "responsive": True}))
             self.charts += 1
         self.add_table(table, title, open_=view.figure is None)
         self.parts.append("</section>")
