@@ -212,11 +212,13 @@ def job_phases(job_run: dict[str, Any]) -> dict[str, float]:
     lines = [(at(line.split(" ", 1)[0]), line.split(" ", 1)[1]) for line in job_run.get("Log", [])]
     start, end = at(job_run["StartedOn"]), at(job_run["CompletedOn"])
     listed = next(t for t, text in lines if "landing sources" in text)
+    folded = next(t for t, text in lines if "folded by natural key" in text)
     upserted = next(t for t, text in lines if "rows after upserting" in text)
     published = [t for t, text in lines if text.startswith("published ")]
     return {
         "list sources": listed - start,
-        "base table (fold + build + upsert + sort)": upserted - listed,
+        "catalog database + fold landing (DuckDB)": folded - listed,
+        "base table (build + upsert + sort)": upserted - folded,
         "aggregates + write 7 snapshots + 1st commit": published[0] - upserted,
         "other 6 catalog commits": published[-1] - published[0],
         "prune + bookmark": end - published[-1],

@@ -87,7 +87,11 @@ class CurateJobRunner:
             path = self.zones.local_file("landing", source.data_key, workdir)
             # An additive model's landing rows are summed by key in DuckDB first: the pass over
             # millions of rows streams in bounded memory, and Polars builds from one row per key.
-            landing = fold_landing(path, spec.model, workdir) if spec.model.summed else pl.scan_parquet(path)
+            if spec.model.summed:
+                landing = fold_landing(path, spec.model, workdir)
+                log(f"source {source.raw_sha256[:16]}: {source.landing_rows} landing rows folded by natural key")
+            else:
+                landing = pl.scan_parquet(path)
             parts.append(typed(base_layout, spec.model.base.build(landing)))
         # Later sources replace earlier rows with the same natural key (BI_ID is never a key).
         base = (
