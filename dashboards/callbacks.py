@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -38,6 +38,13 @@ def _present(source: DataSource) -> set[str]:
 def route(source: DataSource, pathname: str | None, search: str | None) -> tuple[Any, Any]:
     """(page content, navigation links) for a URL; filter values come from its query string."""
     page = page_for(pathname)
+    if page is not None and available(page, _present(source)):
+        values = from_query_string(page.filters, _parse(search), load_options(source))
+        return source.cached(("route", page.path, _key(values)), lambda: _plain(_route(source, page, search)))
+    return _route(source, page, search, pathname)
+
+
+def _route(source: DataSource, page: Page | None, search: str | None, pathname: str | None = None) -> tuple[Any, Any]:
     present = _present(source)
     nav = layout.navigation(page, present)
     if page is None:
@@ -76,8 +83,11 @@ def render_view(source: DataSource, values: Sequence[Any], component_ids: Sequen
         return no_update, no_update, no_update, no_update
     view, page = VIEWS[name], VIEW_PAGE[name]
     cleaned = filter_values(page, source, values, component_ids)
-    key = ("render", name, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in cleaned.items())))
-    return source.cached(key, lambda: _render(source, name, cleaned))
+    return source.cached(("render", name, _key(view.relevant(cleaned))), lambda: _render(source, name, cleaned))
+
+
+def _key(values: Mapping[str, Value]) -> tuple[Any, ...]:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items()))
 
 
 def _render(source: DataSource, name: str, cleaned: dict[str, Value]) -> tuple[Any, Any, Any, str]:

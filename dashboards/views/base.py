@@ -22,6 +22,11 @@ class View:
     needs: tuple[str, ...]  # catalog tables it reads
     data: Callable[[DataSource, Filters], Table]
     figure: Callable[[Table, Filters], go.Figure] | None = None  # None: a table alone
+    uses: tuple[str, ...] | None = None  # the filters it depends on (None: all of its page's)
+
+    def relevant(self, filters: Filters) -> Filters:
+        """The filters that change this view: the key of its cached drawing."""
+        return filters if self.uses is None else {name: filters[name] for name in self.uses if name in filters}
 
     def title_for(self, filters: Filters) -> str:
         return self.title.format(**filters) if filters else self.title
