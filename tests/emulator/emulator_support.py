@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ DUMMY = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "re
 class RunningEmulator:
     url: str
     process: subprocess.Popen[str]
+    output: list[str]  # what it printed after starting, drained so its pipe never fills
 
     def client(self, service: str) -> Any:
         config = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1})
@@ -41,21 +43,28 @@ def emulator_process(*arguments: str, cwd: Path) -> Iterator[RunningEmulator]:
     )
     try:
         url = _wait_for_url(process)
-        yield RunningEmulator(url, process)
+        output: list[str] = []
+        threading.Thread(target=_drain, args=(process, output), daemon=True).start()
+        yield RunningEmulator(url, process, output)
     finally:
         stop(process)
 
 
-def stop(process: subprocess.Popen[str]) -> str:
-    """Stop with SIGTERM and return what the process printed after its first line."""
+def _drain(process: subprocess.Popen[str], into: list[str]) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        into.append(line)
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """Stop with SIGTERM (a clean shutdown that saves state), or kill after 30 s."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
     try:
-        output, _ = process.communicate(timeout=30)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
-        output, _ = process.communicate()
-    return output or ""
+        process.wait()
 
 
 def _wait_for_url(process: subprocess.Popen[str]) -> str:
