@@ -51,7 +51,13 @@ def create_app(settings: Settings) -> Dash:
     def _url(values, component_ids, pathname):  # type: ignore[no-untyped-def]
         return callbacks.url_search(source, values, component_ids, pathname)
 
-    app.server.config["lakehouse_source"] = source  # for health checks and tests
+    app.server.config["lakehouse_source"] = source  # for warm() and tests
+
+    @app.server.route("/healthz")
+    def _health():  # type: ignore[no-untyped-def]
+        """For nginx, load balancers and systemd checks: up, and how many catalog tables it sees."""
+        return {"status": "ok", "tables": len(source.fingerprint()), "backend": settings.backend}
+
     return app
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html as html_text
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,8 +42,9 @@ def _table_html(table: Table, caption: str) -> str:
     numeric = [is_numeric(table, i) for i in range(len(table.columns))]
     head = "".join(f'<th scope="col"{" class=num" if n else ""}>{html_text.escape(heading(c))}</th>'
                    for c, n in zip(table.columns, numeric, strict=True))
-    body = "".join("<tr>" + "".join(f'<td{" class=num" if n else ""}>{html_text.escape(cell_text(v))}</td>'
-                                    for v, n in zip(row, numeric, strict=True)) + "</tr>" for row in table.rows)
+    body = "".join("<tr>" + "".join(f'<td{" class=num" if n else ""}>{html_text.escape(cell_text(v, c))}</td>'
+                                    for v, c, n in zip(row, table.columns, numeric, strict=True)) + "</tr>"
+                   for row in table.rows)
     return (f'<div class="table-wrap"><table class="data-table"><caption>{html_text.escape(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
@@ -73,7 +75,7 @@ class _Report:
         if view.figure is not None and table.rows:
             figure = theme.as_dict(view.figure(table, values))
             self.parts.append(to_html(figure, full_html=False, include_plotlyjs=False, validate=False,
-                                      config={"displaylogo": False, "responsive": True}))
+                                      config={"displaylogo": False, "responsive": True, "displayModeBar": False}))
             self.charts += 1
         self.add_table(table, title, open_=view.figure is None)
         self.parts.append("</section>")
@@ -124,7 +126,9 @@ class _Report:
             except (LakehouseError, KeyError):
                 continue
             shown = ", ".join(f"{k}={v}" for k, v in parameters.items())
-            columns = [c.replace("year_a", str(year_a)).replace("year_b", str(year_b)) for c in table.columns]
+            # inquiries_year_a reads better as inquiries_2024 (and inquiries_year_before stays as it is)
+            named = {"year_a": str(year_a), "year_b": str(year_b)}
+            columns = [re.sub(r"year_[ab]$", lambda m: named[m.group(0)], c) for c in table.columns]
             self.parts.append(f'<section class="card"><h3>{html_text.escape(query.title)}'
                               f'{" (" + shown + ")" if shown else ""}</h3>'
                               f'<p class="card-description">{html_text.escape(query.description)}</p>')
@@ -157,7 +161,11 @@ h2 {{ font-size: 1.35rem; margin: 2rem 0 .3rem; }} h3 {{ font-size: 1.05rem; mar
 <main><p class="intro">Generated {generated} from the lakehouse at {html_text.escape(str(settings.home))}
 ({html_text.escape(settings.backend)} backend). This file needs no network: the charts' library is inside it.</p>
 {"".join(report.parts)}</main>
-<footer class="site-footer">City of Vancouver 3-1-1 lakehouse · Okabe–Ito colour-blind-safe palette</footer></body></html>
+<footer class="site-footer">City of Vancouver 3-1-1 lakehouse · Okabe–Ito colour-blind-safe palette</footer>
+<script>/* Each chart was drawn before the grid set its card's width: fit them to their cards. */
+window.addEventListener("load", function () {{
+  document.querySelectorAll(".js-plotly-plot").forEach(function (plot) {{ Plotly.Plots.resize(plot); }});
+}});</script></body></html>
 """
     return document, report.charts, report.tables
 

@@ -14,13 +14,16 @@ from dashboards.data import Table
 TABLE_ROWS = 500  # rows shown on the page; the CSV holds all
 
 
-def cell_text(value: Any) -> str:
+PLAIN_NUMBERS = ("year", "a", "b", "step", "rank", "version")  # identifiers, not quantities: 2024, not 2,024
+
+
+def cell_text(value: Any, column: str = "") -> str:
     if value is None:
         return "–"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
-        return f"{value:,}"
+        return str(value) if column in PLAIN_NUMBERS or column.endswith("_year") else f"{value:,}"
     if isinstance(value, float):
         return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1000 else f"{value:,.2f}".rstrip("0").rstrip(".")
     if isinstance(value, dt.datetime):
@@ -42,8 +45,9 @@ def html_table(table: Table, caption: str) -> html.Table:
     numeric = [is_numeric(table, i) for i in range(len(table.columns))]
     head = html.Thead(html.Tr([html.Th(heading(c), scope="col", className="num" if n else None)
                                for c, n in zip(table.columns, numeric, strict=True)]))
-    body = html.Tbody([html.Tr([html.Td(cell_text(v), className="num" if n else None)
-                                for v, n in zip(row, numeric, strict=True)]) for row in table.rows[:TABLE_ROWS]])
+    body = html.Tbody([html.Tr([html.Td(cell_text(v, c), className="num" if n else None)
+                                for v, c, n in zip(row, table.columns, numeric, strict=True)])
+                       for row in table.rows[:TABLE_ROWS]])
     more = len(table.rows) - TABLE_ROWS
     return html.Table([html.Caption(caption + (f" (first {TABLE_ROWS} of {len(table.rows):,} rows; the CSV has all)"
                                                if more > 0 else "")), head, body], className="data-table")

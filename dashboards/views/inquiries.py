@@ -73,9 +73,6 @@ def volume_by_year_figure(table: Table, filters: Filters) -> go.Figure:
                 customdata=table.column("months"),
                 hovertemplate="%{x}: %{y:,} inquiries in %{customdata} months<extra></extra>")
     fig.update_yaxes(tickformat=",")
-    if not all(complete):
-        fig.add_annotation(text="hatched: partial year", showarrow=False, xref="paper", yref="paper",
-                           x=1, y=1.08, xanchor="right", font={"size": 12, "color": "#555"})
     return fig
 
 

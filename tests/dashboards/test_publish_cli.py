@@ -35,6 +35,8 @@ def test_report_is_one_self_contained_html_file(lakehouse: CliRunner, dashboard_
     for query in saved_queries().values():
         assert query.title in html
     assert "Total inquiries" in html and "Inquiries per department, 2023 against 2024" in html
+    assert "inquiries year before" in html and re.search(r"inquiries \d{4}efore", html) is None
+    assert "<td class=num>2009</td>" in html  # a year is not a quantity (not 2,009)
 
 
 def test_report_before_the_first_run_is_a_one_line_error(lakehouse: CliRunner, tmp_path: Path) -> None:
@@ -74,6 +76,8 @@ def test_serve_answers_on_loopback(dashboard_home: Path) -> None:
         assert "3-1-1 Vancouver inquiries" in page.text
         layout = requests.get(f"http://127.0.0.1:{port}/_dash-layout", timeout=5)
         assert layout.status_code == 200 and "page-content" in layout.text
+        health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
+        assert health["status"] == "ok" and health["tables"] == 13
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
