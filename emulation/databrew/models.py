@@ -113,17 +113,20 @@ class DataBrewBackend(RecipeService):
 
     def start_job_run(self, name: str) -> str:
         job = self.describe_job(name)
-        reference = job["RecipeReference"]
+        reference = job.get("RecipeReference")  # a profile job has none
         run_id = datetime.now(UTC).strftime("db_%Y%m%dT%H%M%S_") + secrets.token_hex(4)
         run: DataBrewDocument = {
             "RunId": run_id, "JobName": name, "State": "RUNNING", "StartedOn": _now(),
-            "DatasetName": job.get("DatasetName"), "RecipeReference": reference, "Log": [],
+            "DatasetName": job.get("DatasetName"), "Log": [],
+            **({"RecipeReference": reference} if reference else {}),
         }
         key = f"{PREFIX}/jobs/{name}/runs/{run_id}.json"
         self.documents.write(key, run)
         try:
-            recipe = self.describe_recipe(reference["Name"], reference.get("RecipeVersion", LATEST_PUBLISHED))
-            run["RecipeReference"] = {"Name": reference["Name"], "RecipeVersion": recipe["RecipeVersion"]}
+            recipe: DataBrewDocument = {}
+            if reference:
+                recipe = self.describe_recipe(reference["Name"], reference.get("RecipeVersion", LATEST_PUBLISHED))
+                run["RecipeReference"] = {"Name": reference["Name"], "RecipeVersion": recipe["RecipeVersion"]}
             run["Outputs"] = self.executor(
                 {**job, "RunId": run_id}, recipe, lambda line: run["Log"].append(f"{_now()} {line}")
             )

@@ -13,6 +13,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from emulation.documents import JsonDocuments
+from emulation.endpoint.databrew_jobs import ClientDatasetJobs
 from emulation.endpoint.protocol import (
     AwsServiceError, Body, as_service_error, error_response, json_body, json_response, paged, required,
 )
@@ -36,6 +37,7 @@ _ROUTES = Map([
     Rule("/recipeVersions", methods=["GET"], endpoint="list_recipe_versions"),
     Rule("/recipeJobs", methods=["POST"], endpoint="create_recipe_job"),
     Rule("/recipeJobs/<name>", methods=["PUT"], endpoint="update_recipe_job"),
+    Rule("/profileJobs", methods=["POST"], endpoint="create_profile_job"),
     Rule("/jobs", methods=["GET"], endpoint="list_jobs"),
     Rule("/jobs/<name>", methods=["GET"], endpoint="describe_job"),
     Rule("/jobs/<name>/startJobRun", methods=["POST"], endpoint="start_job_run"),
@@ -48,6 +50,11 @@ class DataBrewApi:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.documents = JsonDocuments(platform.store, platform.settings.bucket("catalog"))
+        recipes = platform.recipes
+        # Jobs over the client's own datasets (and profile jobs) run here; the platform's go on
+        # to its own runner, as `lakehouse prepare` does.
+        recipes.executor = ClientDatasetJobs(platform.store, platform.settings.bucket("catalog"),  # type: ignore[attr-defined]
+                                             recipes.executor)  # type: ignore[attr-defined]
 
     def handle(self, request: Request) -> Response:
         try:
@@ -127,6 +134,17 @@ class DataBrewApi:
         if self._job_exists(name):
             raise AwsServiceError("ConflictException", f"job {name} already exists", 409)
         self.platform.recipes.create_recipe_job(body)
+        return {"Name": name}
+
+    def create_profile_job(self, body: Body, query: dict[str, str]) -> Body:
+        name = required(body, "Name")
+        required(body, "DatasetName")
+        required(body, "OutputLocation")
+        if self._job_exists(name):
+            raise AwsServiceError("ConflictException", f"job {name} already exists", 409)
+        now = datetime.now(UTC).isoformat()
+        self.documents.write(f"databrew/jobs/{name}/job.json",
+                             {**body, "Type": "PROFILE", "CreateDate": now, "LastModifiedDate": now})
         return {"Name": name}
 
     def update_recipe_job(self, body: Body, query: dict[str, str], name: str) -> Body:

@@ -135,10 +135,11 @@ class Emulator:
 
                     changed = self.s3_state.changed if self.s3_state is not None else (lambda: None)
                     store = MotoBackendStore(self.config.region, on_change=changed)
-                self._platform = Platform(settings, given_store=store)
+                platform = Platform(settings, given_store=store)
                 # Clients bring their own buckets (CTAS and UNLOAD write where they say).
-                self._platform.engine.clients_own_buckets = True  # type: ignore[attr-defined]
-                self._services = self._build_services(self._platform)
+                platform.engine.clients_own_buckets = True  # type: ignore[attr-defined]
+                self._services = self._build_services(platform)
+                self._platform = platform  # only once every service is built
             return self._platform
 
     def _build_services(self, platform: Platform) -> dict[str, dict[str, Handler]]:
