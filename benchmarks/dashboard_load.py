@@ -95,10 +95,14 @@ def render_payload(view: str, filters: dict[str, Any]) -> dict[str, Any]:
 
 
 def route_payload(path: str) -> dict[str, Any]:
-    return {"output": "..page-content.children...nav.children..",
-            "outputs": [{"id": "page-content", "property": "children"}, {"id": "nav", "property": "children"}],
-            "inputs": [{"id": "url", "property": "pathname", "value": path}],
-            "state": [{"id": "url", "property": "search", "value": ""}], "changedPropIds": ["url.pathname"]}
+    """The router's callback as a link click sends it (pathname changed, no page drawn yet)."""
+    return {"output": "..page-content.children...nav.children...shown-path.data..",
+            "outputs": [{"id": "page-content", "property": "children"}, {"id": "nav", "property": "children"},
+                        {"id": "shown-path", "property": "data"}],
+            "inputs": [{"id": "url", "property": "pathname", "value": path},
+                       {"id": "url", "property": "search", "value": ""}],
+            "state": [{"id": "shown-path", "property": "data", "value": None}, [], []],
+            "changedPropIds": ["url.pathname"]}
 
 
 def url_payload(path: str, filters: dict[str, Any]) -> dict[str, Any]:

@@ -28,10 +28,11 @@ def create_app(settings: Settings) -> Dash:
     filters_value = Input(ids.filter_id(ALL), "value")  # type: ignore[arg-type]
     filters_id = State(ids.filter_id(ALL), "id")  # type: ignore[arg-type]
 
-    @app.callback(Output(ids.PAGE, "children"), Output(ids.NAV, "children"),
-                  Input(ids.URL, "pathname"), State(ids.URL, "search"))
-    def _route(pathname: str | None, search: str | None):  # type: ignore[no-untyped-def]
-        return callbacks.route(source, pathname, search)
+    @app.callback(Output(ids.PAGE, "children"), Output(ids.NAV, "children"), Output(ids.SHOWN_PATH, "data"),
+                  Input(ids.URL, "pathname"), Input(ids.URL, "search"), State(ids.SHOWN_PATH, "data"),
+                  State(ids.filter_id(ALL), "value"), filters_id)  # type: ignore[arg-type]
+    def _route(pathname, search, shown_path, values, component_ids):  # type: ignore[no-untyped-def]
+        return callbacks.on_url_change(source, pathname, search, shown_path, values, component_ids)
 
     @app.callback(Output(ids.graph_id(MATCH), "figure"), Output(ids.table_id(MATCH), "children"),  # type: ignore[arg-type]
                   Output(ids.note_id(MATCH), "children"), Output(ids.title_id(MATCH), "children"),  # type: ignore[arg-type]

@@ -62,6 +62,20 @@ def _route(source: DataSource, page: Page | None, search: str | None, pathname: 
     return layout.page_layout(page, options, values, top), nav
 
 
+def on_url_change(source: DataSource, pathname: str | None, search: str | None, shown_path: str | None,
+                  values: Sequence[Any], component_ids: Sequence[dict[str, str]]) -> tuple[Any, Any, Any]:
+    """The router's callback: a new page, or the same page whose URL now asks for other filters
+    (Back and Forward); nothing when the URL only records the filters already on screen (the
+    URL callback wrote it), so that a filter change does not redraw the page under the user."""
+    page = page_for(pathname)
+    if page is not None and shown_path == page.path and page.filters and component_ids:
+        wanted = from_query_string(page.filters, _parse(search), load_options(source))
+        if wanted == filter_values(page, source, values, component_ids):
+            return no_update, no_update, no_update
+    content, nav = route(source, pathname, search)
+    return content, nav, page.path if page is not None else None
+
+
 def _parse(search: str | None) -> dict[str, list[str]]:
     text = (search or "").lstrip("?")
     if len(text) > MAX_QUERY_STRING:

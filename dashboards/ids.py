@@ -6,6 +6,7 @@ from __future__ import annotations
 URL = "url"
 PAGE = "page-content"
 NAV = "nav"
+SHOWN_PATH = "shown-path"  # the page the router last drew
 
 
 def filter_id(name: str) -> dict[str, str]:

@@ -26,6 +26,7 @@ def shell() -> html.Div:
     """Built once; the router fills the navigation and the page."""
     return html.Div([
         dcc.Location(id=ids.URL, refresh=False),
+        dcc.Store(id=ids.SHOWN_PATH),
         html.A("Skip to content", href="#main", className="skip-link"),
         html.Header([
             html.Div([html.Span("3-1-1", className="brand-mark"), html.Span(" Vancouver inquiries", className="brand-text")],

@@ -162,6 +162,14 @@ def test_changing_a_filter_with_the_keyboard_changes_chart_and_url(server: str, 
     after = wait_for(lambda: (d := chart_data(browser, "department_ranking")) != before and d, "the chart to change")
     assert after != before
     screenshot(browser, "departments-phone-channel")
+    # Back returns to the previous filters, and the chart with them.
+    browser.back()
+    wait_for(lambda: query_of(browser).get("channel") == ["all"], "channel=all in the URL after Back")
+    wait_for(lambda: chart_data(browser, "department_ranking") == before, "the chart of the previous filters")
+    assert browser.execute_script("return document.querySelector(arguments[0]).textContent",
+                                  f"[id='{ids.dom_id(ids.filter_id('channel'))}']") == "All channels"
+    browser.forward()
+    wait_for(lambda: chart_data(browser, "department_ranking") == after, "the chart again after Forward")
     # The link reproduces the view in a fresh page load.
     link = browser.current_url
     browser.get("about:blank")

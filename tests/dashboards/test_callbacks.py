@@ -263,3 +263,21 @@ def test_seasonality_and_channel_mix_add_up(source: DataSource) -> None:
     for year in range(2015, 2021):
         assert abs(sum(r[3] for r in mix if r[0] == year) - 100) < 0.05
         assert sum(r[2] for r in mix if r[0] == year) == sum(n for m, n in months if m.year == year)
+
+
+def test_the_router_leaves_the_page_alone_when_the_url_only_records_its_filters(source: DataSource) -> None:
+    from dash import no_update
+
+    page = PAGES_BY_PATH["/departments"]
+    values = {**defaults(source, page), "channel": "Phone"}
+    names = list(values)
+    on_screen = ([values[n] for n in names], [ids.filter_id(n) for n in names])
+    written = callbacks.url_search(source, *on_screen, page.path)  # what the URL callback wrote
+    assert callbacks.on_url_change(source, page.path, written, page.path, *on_screen) == (no_update,) * 3
+    # Back: the URL asks for other filters than those on screen, so the page is drawn with them.
+    content, _, shown = callbacks.on_url_change(source, page.path, "?channel=Chat", page.path, *on_screen)
+    dropdowns = {c["props"]["id"]["name"]: c["props"]["value"] for c in _components(as_json(content), "Dropdown")}
+    assert dropdowns["channel"] == "Chat" and shown == page.path
+    # Another page: drawn whatever the filters.
+    content, _, shown = callbacks.on_url_change(source, "/trends", written, page.path, *on_screen)
+    assert shown == "/trends" and "Monthly volume" in text_of(content)
