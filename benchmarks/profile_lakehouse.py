@@ -83,7 +83,7 @@ def main() -> None:
     marked_path, landing_path = out / "marked.parquet", out / "landing.parquet"
     with phase("recipe plan: compile + sink marked.parquet"):
         compile_recipe(recipe, pl.scan_parquet(parsed.rows_path), keep_raw=False).sink_parquet(
-            marked_path, engine="streaming", optimizations=STREAMING_PLAN)
+            marked_path, compression="lz4", engine="streaming", optimizations=STREAMING_PLAN)
     marked = pl.scan_parquet(marked_path)
     data = user_columns(marked.collect_schema())
     line = _source_line(pl.col(RECORD).cast(pl.Int64), parsed)
