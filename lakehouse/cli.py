@@ -18,6 +18,7 @@ import click
 from lakehouse import cli_output as out
 from lakehouse import pipeline
 from lakehouse.cli_options import platform_options
+from lakehouse.cli_cloud import cloud
 from lakehouse.cli_emulator import emulator
 from lakehouse.cli_glue import catalog, crawl, job
 from lakehouse.cli_publish import report, serve
@@ -131,6 +132,7 @@ def status(platform: Platform) -> None:
 for group in (query, recipe, profile, catalog, crawl, job, serve, report):
     cli.add_command(group)
 cli.add_command(emulator)
+cli.add_command(cloud)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,53 @@
+"""Every deployed resource's name, derived from the settings (bucket prefix, database, region)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import lakehouse
+
+from lakehouse.config import Settings
+from lakehouse.zones import RESULTS_ZONE
+
+# The publishing instance's files (user data, IAM policy), shipped as package data.
+# Found beside the lakehouse package: `dashboards` can load as a namespace package (no __file__).
+DASHBOARD_DEPLOY = Path(lakehouse.__file__).resolve().parents[1] / "dashboards" / "deploy"
+ACCOUNT_PLACEHOLDER = "<account-id>"  # what an offline plan shows where the account id goes
+DEPLOYED_BUCKETS = ("raw", "landing", "curated", "catalog", RESULTS_ZONE)
+VERSIONED_BUCKETS = ("curated",)
+
+
+@dataclass(frozen=True)
+class Names:
+    settings: Settings
+    account: str = ACCOUNT_PLACEHOLDER
+
+    @property
+    def prefix(self) -> str:
+        return self.settings.bucket_prefix
+
+    def bucket(self, zone: str) -> str:
+        return self.settings.bucket(zone)
+
+    def role(self, purpose: str) -> str:
+        return f"{self.prefix}lakehouse-{purpose}"
+
+    def role_arn(self, purpose: str) -> str:
+        return f"arn:aws:iam::{self.account}:role/{self.role(purpose)}"
+
+    @property
+    def instance_profile(self) -> str:
+        return self.role("publisher")
+
+    @property
+    def launch_template(self) -> str:
+        return self.role("publisher")
+
+    @property
+    def work_group(self) -> str:
+        return f"{self.prefix}lakehouse"
+
+    @property
+    def database(self) -> str:
+        return self.settings.database

@@ -1,0 +1,179 @@
+"""The deployment as data: every resource with its name and desired state. Plan prints it,
+deploy makes AWS match it, destroy removes it. Built offline (no AWS call)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from cloud.deploy import policies
+from cloud.deploy.names import DASHBOARD_DEPLOY, DEPLOYED_BUCKETS, VERSIONED_BUCKETS, Names
+from cloud.deploy.recipe_check import check_recipe_for_databrew
+from cloud.glue.jobs import SCRIPT_KEY
+from lakehouse.datasets.spec import DatasetSpec
+from lakehouse.etl.glue_job_document import to_glue
+from lakehouse.etl.jobspec import job_for_dataset
+from lakehouse.ports.object_store import ObjectStore
+from lakehouse.prepare import job_name, recipe_job
+from lakehouse.recipes.definitions import dataset_recipe, definition_path
+from lakehouse.sql.saved import saved_queries
+from lakehouse.zones import Zones
+
+GLUE_SCRIPT = Path(__file__).resolve().parents[1] / "glue_jobs" / Path(SCRIPT_KEY).name
+PUBLISHER_INSTANCE_TYPE = "t3.small"
+DATABREW_NODES = 5
+
+
+@dataclass(frozen=True)
+class Resource:
+    kind: str   # e.g. "s3-bucket"; cloud/deploy/handlers knows how to read, apply and delete each
+    name: str
+    spec: dict[str, Any]  # the desired state (what plan prints and deploy compares)
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name}"
+
+
+def glue_script() -> bytes | None:
+    """The PySpark script deploy uploads (cloud/glue_jobs/), or None while it does not exist."""
+    return GLUE_SCRIPT.read_bytes() if GLUE_SCRIPT.is_file() else None
+
+
+def user_data(names: Names) -> str:
+    """The publishing instance's cloud-init (dashboards/deploy/user-data.yaml) for this deployment."""
+    text = (DASHBOARD_DEPLOY / "user-data.yaml").read_text(encoding="utf-8")
+    settings = names.settings
+    replaced = {"AWS_REGION=": settings.region, "LAKEHOUSE_BUCKET_PREFIX=": settings.bucket_prefix,
+                "LAKEHOUSE_DATABASE=": settings.database}
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        for variable, value in replaced.items():
+            if stripped.startswith(variable):
+                line = line[: line.index(variable)] + variable + value
+        lines.append(line)
+    wheel = f"s3://{names.bucket('catalog')}/wheels/vancouver_311_lakehouse-0.1.0-py3-none-any.whl"
+    return "\n".join(lines).replace("s3://YOUR-ARTIFACTS-BUCKET/vancouver_311_lakehouse-0.1.0-py3-none-any.whl",
+                                    wheel) + "\n"
+
+
+def _bucket(names: Names, zone: str) -> Resource:
+    bucket = names.bucket(zone)
+    return Resource("s3-bucket", bucket, {
+        "PublicAccessBlock": {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+                              "RestrictPublicBuckets": True},
+        "Encryption": "AES256",
+        "Policy": policies.tls_only_bucket_policy(bucket),
+        "Versioning": "Enabled" if zone in VERSIONED_BUCKETS else None,
+    })
+
+
+def _role(names: Names, purpose: str, service: str, policy: policies.Policy) -> Resource:
+    return Resource("iam-role", names.role(purpose), {
+        "AssumeRolePolicyDocument": policies.trust_policy(service),
+        "Policies": {f"{names.role(purpose)}-access": policy},
+    })
+
+
+def _databrew(names: Names, spec: DatasetSpec) -> list[Resource]:
+    recipe = dataset_recipe(spec)
+    check_recipe_for_databrew(recipe, str(definition_path(spec.recipe)))
+    # recipe_job only asks the zones for bucket names; no store is touched.
+    job = recipe_job(Zones(cast(ObjectStore, None), names.settings), spec, recipe.name)
+    return [
+        Resource("databrew-dataset", spec.portal_id, {
+            "Format": "CSV", "Input": {"S3InputDefinition": {"Bucket": names.bucket("raw"), "Key": f"{spec.portal_id}/"}}}),
+        Resource("databrew-recipe", recipe.name, {"Steps": recipe.to_json()}),
+        Resource("databrew-recipe-job", job_name(spec), {
+            **{key: value for key, value in job.items() if key != "Name"},
+            "RoleArn": names.role_arn("databrew"), "MaxCapacity": DATABREW_NODES}),
+    ]
+
+
+def _glue(names: Names, spec: DatasetSpec) -> list[Resource]:
+    script = glue_script()
+    job = job_for_dataset(spec.portal_id)
+    location = f"s3://{names.bucket('catalog')}/{SCRIPT_KEY}"
+    document = to_glue({**job.document, "Role": names.role_arn("glue")}, location)
+    return [
+        Resource("glue-database", names.database, {"Description": "Vancouver 3-1-1 lakehouse: curated tables"}),
+        Resource("s3-object", f"{names.bucket('catalog')}/{SCRIPT_KEY}", {
+            "Source": "cloud/glue_jobs/" + GLUE_SCRIPT.name,
+            "SHA256": hashlib.sha256(script).hexdigest() if script is not None else "missing (not written yet)"}),
+        Resource("glue-job", job.name, {key: value for key, value in document.items() if key != "Name"}),
+    ]
+
+
+def _athena(names: Names, spec: DatasetSpec) -> list[Resource]:
+    group = names.work_group
+    found = [Resource("athena-workgroup", group, {"Configuration": {
+        "ResultConfiguration": {"OutputLocation": f"s3://{names.bucket('athena-results')}/",
+                                "EncryptionConfiguration": {"EncryptionOption": "SSE_S3"}},
+        "EnforceWorkGroupConfiguration": True}})]
+    for name, query in sorted(saved_queries().items()):
+        if query.dataset == spec.portal_id:
+            found.append(Resource("athena-named-query", name, {
+                "WorkGroup": group, "Database": names.database, "QueryString": query.sql,
+                "Description": query.title}))
+    return found
+
+
+def _publisher(names: Names) -> list[Resource]:
+    text = user_data(names)
+    return [
+        _role(names, "publisher", "ec2.amazonaws.com", policies.publisher_policy(names)),
+        Resource("iam-instance-profile", names.instance_profile, {"Roles": [names.role("publisher")]}),
+        Resource("ec2-launch-template", names.launch_template, {
+            "InstanceType": PUBLISHER_INSTANCE_TYPE, "IamInstanceProfile": {"Name": names.instance_profile},
+            "MetadataOptions": {"HttpTokens": "required"},
+            "UserData": base64.b64encode(text.encode()).decode()}),
+    ]
+
+
+def deployment(names: Names, spec: DatasetSpec) -> list[Resource]:
+    """Every resource, in the order deploy creates them (destroy goes in reverse)."""
+    return [
+        *(_bucket(names, zone) for zone in DEPLOYED_BUCKETS),
+        _role(names, "databrew", "databrew.amazonaws.com", policies.databrew_policy(names)),
+        _role(names, "glue", "glue.amazonaws.com", policies.glue_policy(names)),
+        *_databrew(names, spec),
+        *_glue(names, spec),
+        *_athena(names, spec),
+        *_publisher(names),
+    ]
+
+
+def describe(resource: Resource) -> str:
+    """One line of what the resource is, for the plan's table."""
+    spec = resource.spec
+    if resource.kind == "s3-bucket":
+        extras = ", versioned" if spec["Versioning"] else ""
+        return f"public access blocked, SSE-S3 default encryption, TLS-only policy{extras}"
+    if resource.kind == "iam-role":
+        service = spec["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]
+        statements = [s for policy in spec["Policies"].values() for s in policy["Statement"]]
+        return f"assumed by {service}; " + "; ".join(
+            f"{s.get('Sid', '')}: {', '.join(_list(s['Action']))}" for s in statements)
+    if resource.kind == "databrew-recipe":
+        return f"{len(spec['Steps'])} steps (the JSON the local engine runs), published"
+    if resource.kind == "databrew-recipe-job":
+        out = spec["Outputs"][0]["Location"]
+        return f"recipe {spec['RecipeReference']['Name']} on {spec['DatasetName']} → s3://{out['Bucket']}/{out['Key']}"
+    if resource.kind == "glue-job":
+        return f"{spec['Command']['Name']} Glue {spec.get('GlueVersion', '')} script {spec['Command']['ScriptLocation']}; " \
+               f"role {spec['Role']}; tables written by the job"
+    if resource.kind == "athena-named-query":
+        return f"{spec['Description']} (workgroup {spec['WorkGroup']})"
+    if resource.kind == "ec2-launch-template":
+        return f"{spec['InstanceType']}, profile {spec['IamInstanceProfile']['Name']}, IMDSv2, " \
+               f"user data from dashboards/deploy/user-data.yaml"
+    return json.dumps(spec, sort_keys=True)[:160]
+
+
+def _list(value: Any) -> list[str]:
+    return value if isinstance(value, list) else [value]
