@@ -51,7 +51,7 @@ def recent_months(source: DataSource, filters: Filters) -> Table:
 
 
 def recent_months_figure(table: Table, filters: Filters) -> go.Figure:
-    fig = theme.figure(yaxis_title="inquiries", hovermode="x unified")
+    fig = theme.figure(yaxis_title_text="inquiries", hovermode="x unified")
     fig.add_scatter(x=table.column("month"), y=table.column("inquiries_year_before"), name="a year before",
                     mode="lines", line={"color": theme.GREY, "dash": "dot", "width": 2})
     fig.add_scatter(x=table.column("month"), y=table.column("inquiries"), name="inquiries",
@@ -66,7 +66,7 @@ def volume_by_year(source: DataSource, filters: Filters) -> Table:
 
 def volume_by_year_figure(table: Table, filters: Filters) -> go.Figure:
     complete = table.column("complete")
-    fig = theme.figure(yaxis_title="inquiries", showlegend=False)
+    fig = theme.figure(yaxis_title_text="inquiries", showlegend=False)
     fig.add_bar(x=[str(y) for y in table.column("year")], y=table.column("inquiries"),
                 marker={"color": [theme.BLUE if c else theme.SKY for c in complete],
                         "pattern": {"shape": ["" if c else "/" for c in complete]}},
@@ -95,7 +95,7 @@ def department_ranking_figure(table: Table, filters: Filters) -> go.Figure:
     departments = [theme.wrap(d) for d in table.column("department")[::-1]]  # largest at the top
     values = table.column("inquiries")[::-1]
     shares = table.column("share_pct")[::-1]
-    fig = theme.figure(height=max(260, 34 * len(departments) + 80), showlegend=False, xaxis_title="inquiries")
+    fig = theme.figure(height=max(260, 34 * len(departments) + 80), showlegend=False, xaxis_title_text="inquiries")
     fig.add_bar(x=values, y=departments, orientation="h", marker_color=theme.BLUE,
                 text=[f"{s:.1f}%" for s in shares], textposition="auto", customdata=values,
                 hovertemplate="%{y}: %{customdata:,} inquiries (%{text})<extra></extra>")
@@ -111,7 +111,7 @@ def monthly_volume(source: DataSource, filters: Filters) -> Table:
 
 
 def monthly_volume_figure(table: Table, filters: Filters) -> go.Figure:
-    fig = theme.figure(yaxis_title="inquiries per month", showlegend=False)
+    fig = theme.figure(yaxis_title_text="inquiries per month", showlegend=False)
     fig.add_scatter(x=table.column("month_start"), y=table.column("inquiries"), mode="lines",
                     line={"color": theme.BLUE, "width": 2.5}, hovertemplate="%{x|%B %Y}: %{y:,}<extra></extra>")
     fig.update_yaxes(rangemode="tozero", tickformat=",")
@@ -130,7 +130,7 @@ def seasonality(source: DataSource, filters: Filters) -> Table:
 
 def seasonality_figure(table: Table, filters: Filters) -> go.Figure:
     average, low, high = table.column("average"), table.column("lowest"), table.column("highest")
-    fig = theme.figure(yaxis_title="inquiries per month", showlegend=False)
+    fig = theme.figure(yaxis_title_text="inquiries per month", showlegend=False)
     fig.add_bar(x=table.column("month"), y=average, marker_color=theme.GREEN,
                 error_y={"type": "data", "symmetric": False, "array": [h - a for h, a in zip(high, average, strict=True)],
                          "arrayminus": [a - lo for a, lo in zip(average, low, strict=True)], "color": "#444"},
@@ -148,7 +148,7 @@ def department_lines(source: DataSource, filters: Filters) -> Table:
 
 
 def department_lines_figure(table: Table, filters: Filters) -> go.Figure:
-    fig = theme.figure(height=420, yaxis_title="inquiries per month", hovermode="x unified")
+    fig = theme.figure(height=420, yaxis_title_text="inquiries per month", hovermode="x unified")
     for index, department in enumerate(filters["dept"]):  # type: ignore[union-attr]
         rows = [r for r in table.rows if r[1] == department]
         fig.add_scatter(x=[r[0] for r in rows], y=[r[2] for r in rows], name=str(department), mode="lines",
@@ -228,7 +228,7 @@ def channel_mix(source: DataSource, filters: Filters) -> Table:
 def channel_mix_figure(table: Table, filters: Filters) -> go.Figure:
     share = filters.get("measure", "share") == "share"
     channels = sorted({r[1] for r in table.rows}, key=lambda c: -sum(r[2] for r in table.rows if r[1] == c))
-    fig = theme.figure(barmode="stack", yaxis_title="share of inquiries" if share else "inquiries",
+    fig = theme.figure(barmode="stack", yaxis_title_text="share of inquiries" if share else "inquiries",
                        hovermode="x unified", legend_traceorder="normal")
     for index, channel in enumerate(channels):
         rows = [r for r in table.rows if r[1] == channel]
@@ -246,7 +246,7 @@ def channel_monthly(source: DataSource, filters: Filters) -> Table:
 
 def channel_monthly_figure(table: Table, filters: Filters) -> go.Figure:
     channels = sorted({r[1] for r in table.rows}, key=lambda c: -sum(r[2] for r in table.rows if r[1] == c))
-    fig = theme.figure(yaxis_title="inquiries per month", hovermode="x unified")
+    fig = theme.figure(yaxis_title_text="inquiries per month", hovermode="x unified")
     for index, channel in enumerate(channels):
         rows = [r for r in table.rows if r[1] == channel]
         fig.add_scatter(x=[r[0] for r in rows], y=[r[2] for r in rows], name=str(channel), mode="lines",

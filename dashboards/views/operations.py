@@ -35,7 +35,7 @@ def service_level(source: DataSource, filters: Filters) -> Table:
 
 
 def service_level_figure(table: Table, filters: Filters) -> go.Figure:
-    fig = theme.figure(yaxis_title="calls answered within target", hovermode="x unified")
+    fig = theme.figure(yaxis_title_text="calls answered within target", hovermode="x unified")
     fig.add_scatter(x=table.column("month_start"), y=table.column("worst_day_pct"), name="worst day of the month",
                     mode="lines", line={"color": theme.ORANGE, "width": 1.5, "dash": "dot"})
     fig.add_scatter(x=table.column("month_start"), y=table.column("service_level_pct"),
@@ -56,8 +56,8 @@ def speed_of_answer_figure(table: Table, filters: Filters) -> go.Figure:
                     mode="lines", line={"color": theme.VERMILLION, "width": 2.5})
     fig.add_scatter(x=table.column("month_start"), y=table.column("abandoned_pct"), name="calls abandoned (%)",
                     mode="lines", line={"color": theme.GREEN, "width": 2, "dash": "dash"}, yaxis="y2")
-    fig.update_layout(yaxis={"title": "seconds to answer", "rangemode": "tozero"},
-                      yaxis2={"title": "abandoned", "overlaying": "y", "side": "right", "rangemode": "tozero",
+    fig.update_layout(yaxis={"title": {"text": "seconds to answer"}, "rangemode": "tozero"},
+                      yaxis2={"title": {"text": "abandoned"}, "overlaying": "y", "side": "right", "rangemode": "tozero",
                               "ticksuffix": "%", "showgrid": False})
     return fig
 
@@ -80,7 +80,7 @@ def days_to_close_by_area(source: DataSource, filters: Filters) -> Table:
 def days_to_close_by_area_figure(table: Table, filters: Filters) -> go.Figure:
     rows = [r for r in table.rows if r[3] is not None][::-1]  # slowest at the top
     areas = [theme.wrap(r[0]) for r in rows]
-    fig = theme.figure(height=max(300, 24 * len(areas) + 90), xaxis_title="days to close")
+    fig = theme.figure(height=max(300, 24 * len(areas) + 90), xaxis_title_text="days to close")
     fig.add_bar(x=[r[3] for r in rows], y=areas, orientation="h", name="median", marker_color=theme.BLUE,
                 customdata=[r[1] for r in rows], hovertemplate="%{y}: median %{x} days (%{customdata:,} requests)<extra></extra>")
     fig.add_scatter(x=[r[4] for r in rows], y=areas, mode="markers", name="90th percentile",
@@ -100,7 +100,7 @@ def requests_by_type(source: DataSource, filters: Filters) -> Table:
 
 def requests_by_type_figure(table: Table, filters: Filters) -> go.Figure:
     rows = table.rows[::-1]
-    fig = theme.figure(height=max(300, 34 * len(rows) + 90), showlegend=False, xaxis_title="requests")
+    fig = theme.figure(height=max(300, 34 * len(rows) + 90), showlegend=False, xaxis_title_text="requests")
     fig.add_bar(x=[r[1] for r in rows], y=[theme.wrap(r[0]) for r in rows], orientation="h", marker_color=theme.GREEN,
                 text=[f"median {r[2]:g} d" if r[2] is not None else "none closed" for r in rows],
                 textposition="auto", hovertemplate="%{y}: %{x:,} requests<extra></extra>")

@@ -62,7 +62,7 @@ def rows_by_stage(source: DataSource, filters: Filters) -> Table:
 
 def rows_by_stage_figure(table: Table, filters: Filters) -> go.Figure:
     datasets = table.column("dataset")
-    fig = theme.figure(barmode="group", xaxis_title="rows (log scale)", height=120 + 90 * len(datasets))
+    fig = theme.figure(barmode="group", xaxis_title_text="rows (log scale)", height=120 + 90 * len(datasets))
     for index, (column, label) in enumerate((("raw_rows", "raw"), ("landing_rows", "landing"),
                                              ("rejected_rows", "rejected"), ("curated_rows", "curated"))):
         values = table.column(column)

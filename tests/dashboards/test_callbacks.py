@@ -281,3 +281,27 @@ def test_the_router_leaves_the_page_alone_when_the_url_only_records_its_filters(
     # Another page: drawn whatever the filters.
     content, _, shown = callbacks.on_url_change(source, "/trends", written, page.path, *on_screen)
     assert shown == "/trends" and "Monthly volume" in text_of(content)
+
+
+def _string_titles(tree: Any, path: str = "") -> list[str]:
+    """Places where a title is a bare string: plotly.js 3 ignores those (it wants {"text": …})."""
+    found = []
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            if key == "title" and isinstance(value, str):
+                found.append(f"{path}.{key}")
+            found += _string_titles(value, f"{path}.{key}")
+    elif isinstance(tree, list):
+        for index, item in enumerate(tree):
+            found += _string_titles(item, f"{path}[{index}]")
+    return found
+
+
+@pytest.mark.parametrize("name", [name for name, view in VIEWS.items() if view.figure is not None], ids=str)
+def test_figures_are_in_the_shape_plotly_js_draws(source: DataSource, name: str) -> None:
+    page = next(p for p in PAGES if name in p.views)
+    figure = render(source, name, defaults(source, page))[0]
+    assert _string_titles(figure["layout"]) == []
+    assert isinstance(figure["layout"]["template"], dict) and figure["layout"]["template"]["layout"]
+    titled = [axis for key, axis in figure["layout"].items() if key.startswith(("xaxis", "yaxis")) and "title" in axis]
+    assert all(axis["title"]["text"] for axis in titled)
