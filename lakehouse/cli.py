@@ -55,13 +55,16 @@ def _years_option(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--source", default=None, help=SOURCE_HELP)
 @click.option("--rows", type=click.IntRange(min=1), default=None, help="Rows of the synthetic sample.")
 @click.option("--seed", type=int, default=None, help="Seed of the synthetic sample.")
+@click.option("--wait", "wait_seconds", type=click.FloatRange(min=0), default=0, show_default=True,
+              metavar="SECONDS", help="Wait this long for another command writing to the same lakehouse.")
 @_years_option
 @_dataset_option
 @platform_options
-def run(platform: Platform, source: str | None, rows: int | None, seed: int | None,
+def run(platform: Platform, source: str | None, rows: int | None, seed: int | None, wait_seconds: float,
         years: tuple[int, int] | None, dataset_name: str) -> None:
     """Run every stage: ingest → prepare → transform → catalog → analyse."""
-    report = pipeline.run(platform, dataset(dataset_name), source, years, out.TerminalReporter(), rows, seed)
+    report = pipeline.run(platform, dataset(dataset_name), source, years, out.TerminalReporter(), rows, seed,
+                          wait_seconds)
     print_run_report(platform, report)
 
 

@@ -144,12 +144,13 @@ def build_curated(
 def run(
     platform: Platform, spec: DatasetSpec, source: str | None = None, years: tuple[int, int] | None = None,
     reporter: Reporter | None = None, sample_rows: int | None = None, seed: int | None = None,
+    wait_seconds: float = 0.0,
 ) -> RunReport:
-    """Every stage, in order, on one source."""
+    """Every stage, in order, on one source (waiting up to `wait_seconds` for another writer)."""
     check_years(years)  # before any work, not after it
     reporter = reporter or SilentReporter()
     seconds: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="lakehouse-run-") as scratch, recorded(platform.zones, "run") as record:
+    with tempfile.TemporaryDirectory(prefix="lakehouse-run-") as scratch, recorded(platform.zones, "run", wait_seconds) as record:
         started = time.perf_counter()
 
         def lap(stage: str) -> None:

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from lakehouse.writer_lock import exclusive_writer
 from lakehouse.zones import Zones
 
 PREFIX = "runs/"
@@ -46,13 +47,15 @@ def recent_runs(zones: Zones, limit: int = 5) -> list[RunRecord]:
 
 
 @contextlib.contextmanager
-def recorded(zones: Zones, command: str) -> Iterator[RunRecord]:
-    """Record a command as RUNNING, then SUCCEEDED or FAILED with its one-line error."""
-    record = RunRecord(command)
-    save_run(zones, record)
-    try:
-        yield record
-    except BaseException as error:
-        finish_run(zones, record, error)
-        raise
-    finish_run(zones, record)
+def recorded(zones: Zones, command: str, wait_seconds: float = 0.0) -> Iterator[RunRecord]:
+    """Record a command as RUNNING, then SUCCEEDED or FAILED with its one-line error, holding
+    the lakehouse's writer lock throughout (WriterBusy after `wait_seconds`)."""
+    with exclusive_writer(zones, command, wait_seconds):
+        record = RunRecord(command)
+        save_run(zones, record)
+        try:
+            yield record
+        except BaseException as error:
+            finish_run(zones, record, error)
+            raise
+        finish_run(zones, record)
