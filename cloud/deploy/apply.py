@@ -51,6 +51,8 @@ def deploy(clients: Clients, resources: Sequence[Resource], progress: Progress =
 def destroy(clients: Clients, resources: Sequence[Resource], progress: Progress = lambda r, a: None) -> list[Outcome]:
     outcomes = []
     for resource in reversed(resources):
+        if resource.kind == "s3-object":
+            continue  # goes with its bucket
         action = "deleted" if HANDLERS[resource.kind].delete(clients, resource) else "absent"
         progress(resource, action)
         outcomes.append(Outcome(resource, action))

@@ -49,5 +49,11 @@ class Names:
         return f"{self.prefix}lakehouse"
 
     @property
+    def plain_http_s3(self) -> bool:
+        """A plain-HTTP S3 endpoint (a local emulator) cannot satisfy a TLS-only bucket policy:
+        deploy would lock itself out of its own buckets, so the policy is left out there."""
+        return (self.settings.s3_endpoint or "").startswith("http://")
+
+    @property
     def database(self) -> str:
         return self.settings.database

@@ -68,7 +68,7 @@ def _bucket(names: Names, zone: str) -> Resource:
         "PublicAccessBlock": {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
                               "RestrictPublicBuckets": True},
         "Encryption": "AES256",
-        "Policy": policies.tls_only_bucket_policy(bucket),
+        "Policy": None if names.plain_http_s3 else policies.tls_only_bucket_policy(bucket),
         "Versioning": "Enabled" if zone in VERSIONED_BUCKETS else None,
     })
 
@@ -153,7 +153,8 @@ def describe(resource: Resource) -> str:
     spec = resource.spec
     if resource.kind == "s3-bucket":
         extras = ", versioned" if spec["Versioning"] else ""
-        return f"public access blocked, SSE-S3 default encryption, TLS-only policy{extras}"
+        tls = "TLS-only policy" if spec["Policy"] else "no TLS-only policy (the S3 endpoint is plain HTTP)"
+        return f"public access blocked, SSE-S3 default encryption, {tls}{extras}"
     if resource.kind == "iam-role":
         service = spec["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]
         statements = [s for policy in spec["Policies"].values() for s in policy["Statement"]]
