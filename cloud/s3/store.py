@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -12,7 +13,9 @@ import boto3
 from boto3.exceptions import RetriesExceededError, S3UploadFailedError
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import (
+    BotoCoreError, ChecksumError, ClientError, FlexibleChecksumError, HTTPClientError, IncompleteReadError,
+)
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from cloud.aws import TRANSIENT_CODES
@@ -23,6 +26,7 @@ from lakehouse.keys import validate_bucket_name, validate_key, validate_prefix
 from lakehouse.ports.object_store import ObjectInfo, ObjectStore
 
 _DELETE_BATCH = 1000  # DeleteObjects accepts at most 1000 keys per call
+_BODY_ATTEMPTS = 5
 _MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
@@ -81,10 +85,21 @@ class S3ObjectStore(ObjectStore):
 
     def get_object(self, bucket: str, key: str) -> bytes:
         self._check(bucket, key)
-        with self._errors(bucket, key):
-            response = self.client.get_object(Bucket=bucket, Key=key)
-            body: bytes = response["Body"].read()
-        return body
+        # botocore retries a request that fails, but not a body that breaks off while it is
+        # read (a reset, a short read, a checksum that does not match): retry those here.
+        for attempt in range(1, _BODY_ATTEMPTS + 1):
+            try:
+                with self._errors(bucket, key):
+                    response = self.client.get_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+                    body: bytes = response["Body"].read()
+                if "ContentLength" in response and len(body) != int(response["ContentLength"]):
+                    raise TransientError(f"s3://{bucket}/{key}: {len(body)} of {response['ContentLength']} bytes read")
+                return body
+            except TransientError:
+                if attempt == _BODY_ATTEMPTS:
+                    raise
+                time.sleep(min(0.05 * 2**attempt, 2.0))
+        raise AssertionError("unreachable")
 
     def head_object(self, bucket: str, key: str) -> ObjectInfo:
         self._check(bucket, key)
@@ -196,6 +211,8 @@ class S3ObjectStore(ObjectStore):
         where = f"s3://{bucket}/{key}"
         if isinstance(err, (BotoConnectionError, HTTPClientError)):
             return TransientError(f"{where}: cannot reach S3: {_one_line(str(err))}")
+        if isinstance(err, (IncompleteReadError, FlexibleChecksumError, ChecksumError)):
+            return TransientError(f"{where}: damaged transfer: {_one_line(str(err))}")
         if not isinstance(err, ClientError):
             # Other botocore errors: missing credentials, bad parameters, bad config.
             return TerminalError(f"{where}: {type(err).__name__}: {_one_line(str(err))}")
