@@ -5,7 +5,6 @@ through AWS_ENDPOINT_URL_IAM/_EC2/_STS. Dummy credentials come from tests/confte
 from __future__ import annotations
 
 import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,16 +37,26 @@ class CloudStack:
 
 
 @pytest.fixture
-def cloud_stack(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[CloudStack]:
-    """A fresh emulator per test and a bucket prefix of its own: IAM and EC2 share one moto server."""
-    prefix = f"t{uuid.uuid4().hex[:8]}-"
-    monkeypatch.setenv("LAKEHOUSE_BUCKET_PREFIX", prefix)  # the emulator's jobs read the same zones
+def cloud_stack(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[CloudStack]:
+    """A fresh emulator and moto server per test, so that "nothing left behind" means nothing.
+    No bucket prefix: the emulator's jobs read the unprefixed zones (`emulator start` has no prefix option)."""
+    from moto.server import ThreadedMotoServer
+
+    prefix = ""
+    monkeypatch.delenv("LAKEHOUSE_BUCKET_PREFIX", raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
     monkeypatch.delenv("LAKEHOUSE_BACKEND", raising=False)
     monkeypatch.setenv("LAKEHOUSE_HOME", str(tmp_path / "home"))
-    with emulator_process("--in-memory", cwd=tmp_path) as emulator:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.url)
-        for service in OTHER_SERVICES:
-            monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", moto_endpoint)
-        yield CloudStack(emulator, moto_endpoint, prefix, tmp_path / "home")
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    moto_url = f"http://{host}:{port}"
+    try:
+        with emulator_process("--in-memory", cwd=tmp_path) as emulator:
+            monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.url)
+            for service in OTHER_SERVICES:
+                monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", moto_url)
+            yield CloudStack(emulator, moto_url, prefix, tmp_path / "home")
+    finally:
+        moto.stop()

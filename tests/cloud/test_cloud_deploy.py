@@ -1,0 +1,159 @@
+"""`lakehouse cloud deploy | run | sync | destroy` against the emulator (S3, DataBrew, Glue,
+Athena) and moto (IAM, EC2, STS), through boto3 as against AWS."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+from cli_support import CliRunner
+from conftest import ACCESS_KEY, SECRET_KEY, CloudStack
+
+from cloud.deploy.resources import GLUE_SCRIPT
+from lakehouse.sql.saved import saved_queries
+
+ACTION = re.compile(r"^(created|updated|unchanged|deleted|absent)\s+(\S+) (\S+)$")
+RESOURCES = 21
+
+
+def _actions(stdout: str) -> dict[str, str]:
+    found = {}
+    for line in stdout.splitlines():
+        match = ACTION.match(line)
+        if match:
+            found[f"{match.group(2)} {match.group(3)}"] = match.group(1)
+    return found
+
+
+def _no_credentials_in(*outputs: str) -> None:
+    for text in outputs:
+        assert ACCESS_KEY not in text and SECRET_KEY not in text
+
+
+def test_deploying_twice_changes_nothing_the_second_time(cloud_stack: CloudStack, lakehouse: CliRunner) -> None:
+    first = lakehouse("cloud", "deploy")
+    assert first.code == 0, first.stderr
+    assert set(_actions(first.stdout).values()) == {"created"} and len(_actions(first.stdout)) == RESOURCES
+    second = lakehouse("cloud", "deploy")
+    assert second.code == 0, second.stderr
+    actions = _actions(second.stdout)
+    assert len(actions) == RESOURCES and set(actions.values()) == {"unchanged"}
+    assert f"0 created, 0 updated, {RESOURCES} unchanged" in second.stdout
+    _no_credentials_in(first.stdout, first.stderr, second.stdout, second.stderr)
+
+    # What deploy made is really there, as specified.
+    prefix, s3 = cloud_stack.prefix, cloud_stack.client("s3")
+    curated = f"{prefix}curated"
+    assert s3.get_bucket_versioning(Bucket=curated)["Status"] == "Enabled"
+    assert "Status" not in s3.get_bucket_versioning(Bucket=f"{prefix}raw")
+    assert all(s3.get_public_access_block(Bucket=curated)["PublicAccessBlockConfiguration"].values())
+    rule = s3.get_bucket_encryption(Bucket=curated)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    script = s3.get_object(Bucket=f"{prefix}catalog", Key="glue/scripts/lakehouse_curate.py")["Body"].read()
+    assert script == GLUE_SCRIPT.read_bytes()
+    job = cloud_stack.client("glue").get_job(JobName="3-1-1-inquiry-volume-curate")["Job"]
+    assert job["Role"] == f"arn:aws:iam::123456789012:role/{prefix}lakehouse-glue"
+    assert job["Command"]["ScriptLocation"] == f"s3://{prefix}catalog/glue/scripts/lakehouse_curate.py"
+    iam = cloud_stack.client("iam")
+    policy = iam.get_role_policy(RoleName=f"{prefix}lakehouse-databrew", PolicyName=f"{prefix}lakehouse-databrew-access")
+    assert f"arn:aws:s3:::{prefix}landing/*" in str(policy["PolicyDocument"])
+    profile = iam.get_instance_profile(InstanceProfileName=f"{prefix}lakehouse-publisher")["InstanceProfile"]
+    assert [role["RoleName"] for role in profile["Roles"]] == [f"{prefix}lakehouse-publisher"]
+    version = cloud_stack.client("ec2").describe_launch_template_versions(
+        LaunchTemplateName=f"{prefix}lakehouse-publisher", Versions=["$Latest"])["LaunchTemplateVersions"][0]
+    user_data = base64.b64decode(version["LaunchTemplateData"]["UserData"]).decode()
+    assert f"LAKEHOUSE_BUCKET_PREFIX={prefix}" in user_data and "AWS_REGION=us-east-1" in user_data
+    athena = cloud_stack.client("athena")
+    ids = athena.list_named_queries(WorkGroup=f"{prefix}lakehouse")["NamedQueryIds"]
+    named = athena.batch_get_named_query(NamedQueryIds=ids)["NamedQueries"]
+    assert sorted(q["Name"] for q in named) == ["monthly_trend", "top_departments", "volume_by_year",
+                                                "year_comparison"]
+    recipe = cloud_stack.client("databrew").describe_recipe(Name="3-1-1-inquiry-volume",
+                                                            RecipeVersion="LATEST_PUBLISHED")
+    assert recipe["RecipeVersion"] == "1.0"
+
+
+def test_deploy_repairs_drift_and_only_drift(cloud_stack: CloudStack, lakehouse: CliRunner) -> None:
+    assert lakehouse("cloud", "deploy").code == 0
+    prefix = cloud_stack.prefix
+    cloud_stack.client("s3").put_bucket_versioning(Bucket=f"{prefix}curated",
+                                                   VersioningConfiguration={"Status": "Suspended"})
+    cloud_stack.client("iam").delete_role_policy(RoleName=f"{prefix}lakehouse-glue",
+                                                 PolicyName=f"{prefix}lakehouse-glue-access")
+    again = lakehouse("cloud", "deploy")
+    assert again.code == 0, again.stderr
+    changed = {label: action for label, action in _actions(again.stdout).items() if action != "unchanged"}
+    assert changed == {f"s3-bucket {prefix}curated": "updated", f"iam-role {prefix}lakehouse-glue": "updated"}
+    assert cloud_stack.client("s3").get_bucket_versioning(Bucket=f"{prefix}curated")["Status"] == "Enabled"
+    assert set(_actions(lakehouse("cloud", "deploy").stdout).values()) == {"unchanged"}
+
+
+def test_plan_deploy_run_sync_destroy(cloud_stack: CloudStack, lakehouse: CliRunner, tmp_path: Path) -> None:
+    prefix = cloud_stack.prefix
+    plan = lakehouse("cloud", "plan")
+    assert plan.code == 0 and f"{RESOURCES} resources" in plan.stdout
+    assert lakehouse("cloud", "deploy").code == 0
+
+    run = lakehouse("cloud", "run", "--rows", "3000", "--years", "2023", "2024")
+    assert run.code == 0, run.stderr
+    titles = [q.title for q in saved_queries().values() if q.dataset == "3-1-1-inquiry-volume"]
+    assert len(titles) == 4 and all(title in run.stdout for title in titles), run.stdout[:2000]
+    glue, databrew = cloud_stack.client("glue"), cloud_stack.client("databrew")
+    assert [r["JobRunState"] for r in glue.get_job_runs(JobName="3-1-1-inquiry-volume-curate")["JobRuns"]] \
+        == ["SUCCEEDED"]
+    assert databrew.list_job_runs(Name="3-1-1-inquiry-volume-prepare")["JobRuns"][0]["State"] == "SUCCEEDED"
+    assert "inquiry_volume" in {t["Name"] for t in glue.get_tables(DatabaseName="vancouver_311")["TableList"]}
+    # The run used the deployed roles, so deploy still finds nothing to change.
+    assert set(_actions(lakehouse("cloud", "deploy").stdout).values()) == {"unchanged"}
+
+    # sync pull: curated comes home, then nothing moves the second time.
+    pulled = lakehouse("cloud", "sync", "pull")
+    assert pulled.code == 0, pulled.stderr
+    copied = int(pulled.stdout.strip().splitlines()[-1].split()[0])
+    remote = cloud_stack.client("s3").list_objects_v2(Bucket=f"{prefix}curated")["KeyCount"]
+    assert copied == remote > 0
+    assert (cloud_stack.home / f"{prefix}curated").is_dir()
+    assert lakehouse("cloud", "sync", "pull").stdout.strip().endswith(f"0 copied, {remote} unchanged")
+
+    destroyed = lakehouse("cloud", "destroy", "--yes")
+    assert destroyed.code == 0, destroyed.stderr
+    assert "nothing left behind" in destroyed.stdout
+    _no_credentials_in(run.stdout, run.stderr, destroyed.stdout, pulled.stdout)
+    _assert_nothing_left(cloud_stack)
+    again = lakehouse("cloud", "destroy", "--yes")
+    assert again.code == 0 and set(_actions(again.stdout).values()) == {"absent"}
+
+
+def _assert_nothing_left(stack: CloudStack) -> None:
+    """Listed through each service's own API, not through destroy's handlers."""
+    prefix = stack.prefix
+    assert not [b["Name"] for b in stack.client("s3").list_buckets()["Buckets"] if b["Name"].startswith(prefix)]
+    iam = stack.client("iam")
+    assert not [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix)]
+    assert not [p for p in iam.list_instance_profiles()["InstanceProfiles"]
+                if p["InstanceProfileName"].startswith(prefix)]
+    templates = stack.client("ec2").describe_launch_templates()["LaunchTemplates"]
+    assert not [t for t in templates if t["LaunchTemplateName"].startswith(prefix)]
+    glue = stack.client("glue")
+    assert glue.get_jobs()["Jobs"] == []
+    assert "vancouver_311" not in {d["Name"] for d in glue.get_databases()["DatabaseList"]}
+    databrew = stack.client("databrew")
+    assert databrew.list_jobs()["Jobs"] == [] and databrew.list_recipes()["Recipes"] == []
+    assert databrew.list_datasets()["Datasets"] == []
+    assert [g["Name"] for g in stack.client("athena").list_work_groups()["WorkGroups"]] == ["primary"]
+
+
+def test_sync_push_copies_only_what_changed(cloud_stack: CloudStack, lakehouse: CliRunner) -> None:
+    assert lakehouse("cloud", "deploy").code == 0
+    local = lakehouse("run", "--backend", "local", "--rows", "2000", "--years", "2023", "2024")
+    assert local.code == 0, local.stderr
+    first = lakehouse("cloud", "sync", "push")
+    assert first.code == 0, first.stderr
+    pushed = int(first.stdout.strip().splitlines()[-1].split()[0])
+    assert pushed > 0
+    assert lakehouse("cloud", "sync", "push").stdout.strip().endswith(f"0 copied, {pushed} unchanged")
+    raw_files = sorted(p for p in (cloud_stack.home / f"{cloud_stack.prefix}raw").rglob("*") if p.is_file())
+    raw_files[0].write_bytes(raw_files[0].read_bytes() + b"\n")
+    third = lakehouse("cloud", "sync", "push", "--zone", "raw")
+    assert third.stdout.strip().endswith("1 copied, " + str(len(raw_files) - 1) + " unchanged"), third.stdout
