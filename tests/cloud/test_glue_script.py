@@ -1,0 +1,188 @@
+"""The Glue PySpark script (cloud/glue_jobs/lakehouse_curate.py) against the local curate job.
+
+Both jobs run over the same landing zone: the local job through `lakehouse transform`,
+the script on local PySpark with its catalog in moto's Glue (real HTTP) and its curated
+files under a file:// location. Every table must hold the same rows with the same
+column names and types, and the catalog the same columns and partitions.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+pytest.importorskip("pyspark", reason="the Glue script's tests need PySpark: pip install -e '.[test]'")
+
+import boto3  # noqa: E402
+import polars as pl  # noqa: E402
+from cli_support import CliRunner  # noqa: E402
+from polars.testing import assert_frame_equal  # noqa: E402
+from pyspark.sql import SparkSession  # noqa: E402
+
+from cloud.glue_jobs import generate  # noqa: E402
+from lakehouse.catalog.glue_shapes import table_input  # noqa: E402
+from lakehouse.config import Settings  # noqa: E402
+from lakehouse.etl.glue_job_document import PLATFORM_MEMBERS  # noqa: E402
+from lakehouse.etl.jobspec import job_for_dataset  # noqa: E402
+from lakehouse.glue_types import POLARS_TYPES  # noqa: E402
+from lakehouse.platform import Platform  # noqa: E402
+
+pytestmark = pytest.mark.spark
+
+SCRIPT = Path(generate.__file__).with_name("lakehouse_curate.py")
+INQUIRY_VOLUME = "3-1-1-inquiry-volume"
+
+
+def load_script() -> ModuleType:
+    """The script as Glue gets it: one file, loaded by path, not as part of a package."""
+    spec = importlib.util.spec_from_file_location("lakehouse_curate_under_test", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def script() -> ModuleType:
+    return load_script()
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[SparkSession]:
+    """One small local Spark for the module, on loopback, without its web UI."""
+    session = (
+        SparkSession.builder.master("local[2]").appName("lakehouse-glue-script-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.sql.adaptive.enabled", "false")  # tiny tables: re-planning costs more than it saves
+        # Short-lived JVM: the quick JIT tier and the serial collector start fastest.
+        .config("spark.driver.extraJavaOptions", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    try:
+        yield session
+    finally:
+        session.stop()
+
+
+class GlueScriptRun:
+    """Runs the script as its Glue job would, against moto's Glue and folders as zones."""
+
+    def __init__(self, script: ModuleType, spark: SparkSession, home: Path, curated: Path, endpoint: str) -> None:
+        self.script, self.spark, self.home, self.curated = script, spark, home, curated
+        self.glue = boto3.client("glue", endpoint_url=endpoint, region_name="us-east-1")
+        self.database = f"vancouver_311_{uuid.uuid4().hex[:8]}"
+
+    def __call__(self, dataset: str, **extra: str) -> dict[str, Any]:
+        document = job_for_dataset(dataset).document
+        arguments = {
+            # The job argument the deployed job carries (lakehouse/etl/glue_job_document.py).
+            "lakehouse-job-spec": json.dumps({k: document[k] for k in PLATFORM_MEMBERS if k in document}),
+            "database": self.database,
+            "landing-location": (self.home / "landing").as_uri() + "/",
+            "curated-location": self.curated.as_uri() + "/",
+            "JOB_RUN_ID": "jr_test",
+            **extra,
+        }
+        return self.script.run(self.spark, arguments, self.glue, log=lambda _: None)
+
+
+@pytest.fixture
+def glue_script(script: ModuleType, spark: SparkSession, tmp_path: Path, moto_endpoint: str) -> GlueScriptRun:
+    return GlueScriptRun(script, spark, tmp_path / "home", tmp_path / "spark-curated", moto_endpoint)
+
+
+def local_job(lakehouse: CliRunner, home: Path, dataset: str, source: str | None = None) -> None:
+    where = ("--home", str(home), "--dataset", dataset)
+    for command in (("ingest", *(("--source", source) if source else ())), ("prepare",), ("transform",)):
+        outcome = lakehouse(command[0], *command[1:], *where)
+        assert outcome.code == 0, outcome.stderr
+
+
+def read_table(document: dict[str, Any], folder: Path) -> pl.DataFrame:
+    """A catalog table's rows from its snapshot folder, partition columns typed as the catalog says."""
+    keys = {k["Name"]: POLARS_TYPES[k["Type"]] for k in document.get("PartitionKeys", [])}
+    names = [c["Name"] for c in document["StorageDescriptor"]["Columns"]] + list(keys)
+    frames = []
+    for path in sorted(folder.rglob("*.parquet")):
+        frame = pl.read_parquet(path)
+        for segment in path.relative_to(folder).parts[:-1]:
+            name, _, value = segment.partition("=")
+            frame = frame.with_columns(pl.lit(value).cast(keys[name]).alias(name))
+        frames.append(frame.select(names))
+    assert frames, f"no Parquet files under {folder}"
+    return pl.concat(frames)
+
+
+def sorted_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows in one order: by every exact column first, so float rounding cannot reorder them."""
+    exact = [name for name, dtype in frame.schema.items() if not dtype.is_float()]
+    floats = [name for name, dtype in frame.schema.items() if dtype.is_float()]
+    return frame.sort([*exact, *floats], nulls_last=True)
+
+
+def assert_same_tables(home: Path, glue_script: GlueScriptRun, dataset: str) -> None:
+    platform = Platform(Settings(home=home))
+    for layout in job_for_dataset(dataset).outputs:
+        name = layout.table.name
+        local_document = platform.catalog.get_table(platform.settings.database, name)
+        spark_document = glue_script.glue.get_table(DatabaseName=glue_script.database, Name=name)["Table"]
+        assert spark_document["StorageDescriptor"]["Columns"] == local_document["StorageDescriptor"]["Columns"], name
+        assert spark_document["PartitionKeys"] == local_document["PartitionKeys"], name
+        local_location = urlsplit(local_document["StorageDescriptor"]["Location"])
+        local = read_table(local_document, home / local_location.netloc / local_location.path.lstrip("/"))
+        spark = read_table(spark_document, Path(urlsplit(spark_document["StorageDescriptor"]["Location"]).path))
+        assert spark.schema == local.schema, name
+        assert spark.height == local.height > 0, name
+        assert_frame_equal(sorted_rows(spark), sorted_rows(local), check_exact=False, rel_tol=1e-9, abs_tol=1e-9)
+        local_partitions = sorted(p["Values"] for p in platform.catalog.get_partitions(platform.settings.database, name))
+        spark_partitions = sorted(
+            p["Values"] for p in glue_script.glue.get_partitions(DatabaseName=glue_script.database, TableName=name)[
+                "Partitions"])
+        assert spark_partitions == local_partitions, name
+
+
+def test_inquiry_volume_upserted_source_by_source_equals_the_local_job(
+    lakehouse: CliRunner, glue_script: GlueScriptRun, sample_export: Any, dirty_export: Any,
+) -> None:
+    home = glue_script.home
+    local_job(lakehouse, home, INQUIRY_VOLUME, str(sample_export.path))
+    first = glue_script(INQUIRY_VOLUME)
+    assert first["NewInputs"] == 1
+    # A second export overlapping the first: its rows replace the first's by natural key.
+    local_job(lakehouse, home, INQUIRY_VOLUME, str(dirty_export.path))
+    second = glue_script(INQUIRY_VOLUME)
+    assert second["NewInputs"] == 1
+    assert len(second["Tables"]) == 7
+    assert_same_tables(home, glue_script, INQUIRY_VOLUME)
+    assert glue_script(INQUIRY_VOLUME) == {"NewInputs": 0, "Tables": {}}  # the processed sources are remembered
+
+
+def test_full_refresh_rebuilds_the_same_tables_from_every_source(
+    lakehouse: CliRunner, glue_script: GlueScriptRun, sample_export: Any, dirty_export: Any,
+) -> None:
+    home = glue_script.home
+    local_job(lakehouse, home, INQUIRY_VOLUME, str(sample_export.path))
+    local_job(lakehouse, home, INQUIRY_VOLUME, str(dirty_export.path))
+    done = glue_script(INQUIRY_VOLUME, **{"job-bookmark-option": "job-bookmark-disable"})
+    assert done["NewInputs"] == 2
+    assert_same_tables(home, glue_script, INQUIRY_VOLUME)
+
+
+@pytest.mark.parametrize("dataset", ["3-1-1-contact-centre-metrics", "3-1-1-service-requests"])
+def test_other_datasets_equal_the_local_job(lakehouse: CliRunner, glue_script: GlueScriptRun, dataset: str) -> None:
+    local_job(lakehouse, glue_script.home, dataset)
+    assert glue_script(dataset)["NewInputs"] == 1
+    assert_same_tables(glue_script.home, glue_script, dataset)
