@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
-import lakehouse
 
 from lakehouse.config import Settings
 from lakehouse.zones import RESULTS_ZONE
 
-# The publishing instance's files (user data, IAM policy), shipped as package data.
-# Found beside the lakehouse package: `dashboards` can load as a namespace package (no __file__).
-DASHBOARD_DEPLOY = Path(lakehouse.__file__).resolve().parents[1] / "dashboards" / "deploy"
 ACCOUNT_PLACEHOLDER = "<account-id>"  # what an offline plan shows where the account id goes
 DEPLOYED_BUCKETS = ("raw", "landing", "curated", "catalog", RESULTS_ZONE)
 VERSIONED_BUCKETS = ("curated",)

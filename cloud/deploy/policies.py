@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cloud.deploy.names import DASHBOARD_DEPLOY, Names
+from cloud.deploy.names import Names
 
 Policy = dict[str, Any]
 VERSION = "2012-10-17"
@@ -72,7 +72,9 @@ def glue_policy(names: Names) -> Policy:
 def publisher_policy(names: Names) -> Policy:
     """The dashboard instance's policy, from dashboards/deploy/iam-policy.json with this
     deployment's bucket prefix, database and workgroup."""
-    text = (DASHBOARD_DEPLOY / "iam-policy.json").read_text(encoding="utf-8")
+    from dashboards.userdata import DEPLOY
+
+    text = (DEPLOY / "iam-policy.json").read_text(encoding="utf-8")
     text = text.replace("LAKEHOUSE_PREFIX", names.prefix).replace("vancouver_311", names.database)
     policy: Policy = json.loads(text)
     for statement in policy["Statement"]:

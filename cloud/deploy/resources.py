@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from cloud.deploy import policies
-from cloud.deploy.names import DASHBOARD_DEPLOY, DEPLOYED_BUCKETS, VERSIONED_BUCKETS, Names
+from cloud.deploy.names import DEPLOYED_BUCKETS, VERSIONED_BUCKETS, Names
 from cloud.deploy.recipe_check import check_recipe_for_databrew
 from cloud.glue.jobs import SCRIPT_KEY
 from lakehouse.datasets.spec import DatasetSpec
@@ -44,22 +44,17 @@ def glue_script() -> bytes | None:
     return GLUE_SCRIPT.read_bytes() if GLUE_SCRIPT.is_file() else None
 
 
+def wheel_uri(names: Names) -> str:
+    """Where the publishing instance fetches the platform's wheel (its role may read the catalog bucket)."""
+    return f"s3://{names.bucket('catalog')}/wheels/vancouver_311_lakehouse-0.1.0-py3-none-any.whl"
+
+
 def user_data(names: Names) -> str:
-    """The publishing instance's cloud-init (dashboards/deploy/user-data.yaml) for this deployment."""
-    text = (DASHBOARD_DEPLOY / "user-data.yaml").read_text(encoding="utf-8")
+    """The publishing instance's cloud-init, rendered by dashboards/userdata.py for this deployment."""
+    from dashboards.userdata import render_user_data
+
     settings = names.settings
-    replaced = {"AWS_REGION=": settings.region, "LAKEHOUSE_BUCKET_PREFIX=": settings.bucket_prefix,
-                "LAKEHOUSE_DATABASE=": settings.database}
-    lines = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        for variable, value in replaced.items():
-            if stripped.startswith(variable):
-                line = line[: line.index(variable)] + variable + value
-        lines.append(line)
-    wheel = f"s3://{names.bucket('catalog')}/wheels/vancouver_311_lakehouse-0.1.0-py3-none-any.whl"
-    return "\n".join(lines).replace("s3://YOUR-ARTIFACTS-BUCKET/vancouver_311_lakehouse-0.1.0-py3-none-any.whl",
-                                    wheel) + "\n"
+    return render_user_data(wheel_uri(names), settings.region, settings.bucket_prefix, settings.database)
 
 
 def _bucket(names: Names, zone: str) -> Resource:
