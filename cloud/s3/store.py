@@ -14,11 +14,10 @@ from boto3.exceptions import RetriesExceededError, S3UploadFailedError
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import (
-    BotoCoreError, ChecksumError, ClientError, FlexibleChecksumError, HTTPClientError, IncompleteReadError,
+    BotoCoreError, ChecksumError, ClientError, FlexibleChecksumError, IncompleteReadError,
 )
-from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from cloud.aws import TRANSIENT_CODES
+from cloud.aws import TRANSIENT_CODES, error_code, one_line, translate
 from lakehouse.errors import (
     LakehouseError, NoSuchBucket, NoSuchKey, PreconditionFailed, TerminalError, TransientError,
 )
@@ -59,7 +58,7 @@ class S3ObjectStore(ObjectStore):
             try:
                 self.client.create_bucket(**kwargs)
             except ClientError as err:
-                if _code(err) != "BucketAlreadyOwnedByYou":
+                if error_code(err) != "BucketAlreadyOwnedByYou":
                     raise
 
     def head_bucket(self, bucket: str) -> bool:
@@ -68,7 +67,7 @@ class S3ObjectStore(ObjectStore):
             try:
                 self.client.head_bucket(Bucket=bucket)
             except ClientError as err:
-                if _code(err) in {"404", "NoSuchBucket", "NotFound"}:
+                if error_code(err) in {"404", "NoSuchBucket", "NotFound"}:
                     return False
                 raise
         return True
@@ -161,7 +160,7 @@ class S3ObjectStore(ObjectStore):
                 kind = TransientError if code in TRANSIENT_CODES else TerminalError
                 raise kind(
                     f"{code}: {len(errors)} of {len(batch)} deletes failed in bucket "
-                    f"{bucket!r}, first {first.get('Key')!r}: {_one_line(message)}"
+                    f"{bucket!r}, first {first.get('Key')!r}: {one_line(message)}"
                 )
 
     def upload_file(self, path: Path, bucket: str, key: str) -> ObjectInfo:
@@ -202,46 +201,34 @@ class S3ObjectStore(ObjectStore):
             raise self._translate(cause, bucket, key) from err
         except RetriesExceededError as err:
             raise TransientError(
-                f"s3://{bucket}/{key}: transfer retries exhausted: {_one_line(str(err.last_exception))}"
+                f"s3://{bucket}/{key}: transfer retries exhausted: {one_line(str(err.last_exception))}"
             ) from err
         except (ClientError, BotoCoreError) as err:
             raise self._translate(err, bucket, key) from err
 
     def _translate(self, err: Exception, bucket: str, key: str) -> LakehouseError:
+        """S3's own cases here (conditional writes, which of bucket or key is missing, damaged
+        bodies); everything else as every AWS adapter translates it (cloud/aws.py)."""
         where = f"s3://{bucket}/{key}"
-        if isinstance(err, (BotoConnectionError, HTTPClientError)):
-            return TransientError(f"{where}: cannot reach S3: {_one_line(str(err))}")
         if isinstance(err, (IncompleteReadError, FlexibleChecksumError, ChecksumError)):
-            return TransientError(f"{where}: damaged transfer: {_one_line(str(err))}")
+            return TransientError(f"{where}: damaged transfer: {one_line(str(err))}")
         if not isinstance(err, ClientError):
-            # Other botocore errors: missing credentials, bad parameters, bad config.
-            return TerminalError(f"{where}: {type(err).__name__}: {_one_line(str(err))}")
-        code = _code(err)
-        status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-        message = _one_line(err.response.get("Error", {}).get("Message") or str(err))
+            return translate(err, where)
+        code = error_code(err)
+        message = one_line(err.response.get("Error", {}).get("Message") or str(err))
         if code == "PreconditionFailed":
             return PreconditionFailed(f"PreconditionFailed: {where} already exists (If-None-Match: *)")
         if code == "NoSuchBucket":
             return NoSuchBucket(f"NoSuchBucket: bucket {bucket!r} does not exist ({message})")
-        if key and code in _MISSING_OBJECT_CODES:
-            # HEAD answers a bare 404 for a missing bucket too; ask which one is missing
-            # (a GET says NoSuchKey or NoSuchBucket itself, so costs no second request).
-            if code != "NoSuchKey" and not self.head_bucket(bucket):
-                return NoSuchBucket(f"NoSuchBucket: bucket {bucket!r} does not exist")
-            return NoSuchKey(f"NoSuchKey: no object {key!r} in bucket {bucket!r}")
-        if code in TRANSIENT_CODES or status >= 500 or status == 429:
-            return TransientError(f"{code}: {where}: {message}")
-        return TerminalError(f"{code}: {where}: {message}")
-
-
-def _code(err: ClientError) -> str:
-    return str(err.response.get("Error", {}).get("Code", "Unknown"))
+        if not (key and code in _MISSING_OBJECT_CODES):
+            return translate(err, where)
+        # HEAD answers a bare 404 for a missing bucket too; ask which one is missing
+        # (a GET says NoSuchKey or NoSuchBucket itself, so costs no second request).
+        if code != "NoSuchKey" and not self.head_bucket(bucket):
+            return NoSuchBucket(f"NoSuchBucket: bucket {bucket!r} does not exist")
+        return NoSuchKey(f"NoSuchKey: no object {key!r} in bucket {bucket!r}")
 
 
 def _etag(response: dict[str, Any]) -> str:
     # S3 quotes ETags; the port reports the bare hex, as the file store does.
     return str(response.get("ETag", "")).strip('"')
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
