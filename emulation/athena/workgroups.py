@@ -109,6 +109,19 @@ class WorkGroupsMixin:
         ]
         return {"WorkGroups": sorted(summaries, key=lambda g: g["Name"])}
 
+    def delete_work_group(self, work_group: str, recursive: bool = False) -> None:
+        """As Athena: primary stays; a workgroup holding named queries goes only with RecursiveDeleteOption."""
+        if work_group == PRIMARY:
+            raise InvalidRequestException("primary workgroup could not be deleted")
+        self.get_work_group(work_group)
+        held = [key for key in self.athena_documents.keys(f"{PREFIX}/named-queries/")
+                if (self.athena_documents.find(key) or {}).get("WorkGroup") == work_group]
+        if held and not recursive:
+            raise InvalidRequestException(f"WorkGroup {work_group} is not empty")
+        for key in held:
+            self.athena_documents.delete(key)
+        self.athena_documents.delete(f"{PREFIX}/workgroups/{work_group}.json")
+
     # -- named queries ---------------------------------------------------------------
 
     def _saved_named_queries(self) -> dict[str, dict[str, Any]]:
@@ -152,6 +165,13 @@ class WorkGroupsMixin:
         if named is None:
             raise InvalidRequestException(f"NamedQuery {named_query_id} was not found")
         return {"NamedQuery": named}
+
+    def delete_named_query(self, named_query_id: str) -> None:
+        if named_query_id in self._saved_named_queries():
+            raise InvalidRequestException(f"NamedQuery {named_query_id} is a saved query of the platform")
+        if self._named_query(named_query_id) is None:
+            raise InvalidRequestException(f"NamedQuery {named_query_id} was not found")
+        self.athena_documents.delete(f"{PREFIX}/named-queries/{named_query_id}.json")
 
     def list_named_queries(self, work_group: str | None = None, next_token: str | None = None,
                            max_results: int = 50) -> dict[str, Any]:

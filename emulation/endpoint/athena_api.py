@@ -26,7 +26,8 @@ class AthenaApi:
             "CreateWorkGroup": self.create_work_group, "GetWorkGroup": self.get_work_group,
             "ListWorkGroups": self.list_work_groups, "CreateNamedQuery": self.create_named_query,
             "GetNamedQuery": self.get_named_query, "ListNamedQueries": self.list_named_queries,
-            "BatchGetNamedQuery": self.batch_get_named_query,
+            "BatchGetNamedQuery": self.batch_get_named_query, "DeleteWorkGroup": self.delete_work_group,
+            "DeleteNamedQuery": self.delete_named_query,
             "ListDataCatalogs": self.list_data_catalogs, "GetDataCatalog": self.get_data_catalog,
             "ListDatabases": self.list_databases, "GetDatabase": self.get_database,
             "ListTableMetadata": self.list_table_metadata, "GetTableMetadata": self.get_table_metadata,
@@ -70,6 +71,14 @@ class AthenaApi:
 
     def list_work_groups(self, body: Body) -> Body:
         return self.engine.list_work_groups()
+
+    def delete_work_group(self, body: Body) -> Body:
+        self.engine.delete_work_group(required(body, "WorkGroup"), bool(body.get("RecursiveDeleteOption")))
+        return {}
+
+    def delete_named_query(self, body: Body) -> Body:
+        self.engine.delete_named_query(required(body, "NamedQueryId"))
+        return {}
 
     def create_named_query(self, body: Body) -> Body:
         named_query_id = self.engine.create_named_query(

@@ -34,12 +34,14 @@ _ROUTES = Map([
     Rule("/recipes/<name>", methods=["GET"], endpoint="describe_recipe"),
     Rule("/recipes/<name>", methods=["PUT"], endpoint="update_recipe"),
     Rule("/recipes/<name>/publishRecipe", methods=["POST"], endpoint="publish_recipe"),
+    Rule("/recipes/<name>/recipeVersion/<version>", methods=["DELETE"], endpoint="delete_recipe_version"),
     Rule("/recipeVersions", methods=["GET"], endpoint="list_recipe_versions"),
     Rule("/recipeJobs", methods=["POST"], endpoint="create_recipe_job"),
     Rule("/recipeJobs/<name>", methods=["PUT"], endpoint="update_recipe_job"),
     Rule("/profileJobs", methods=["POST"], endpoint="create_profile_job"),
     Rule("/jobs", methods=["GET"], endpoint="list_jobs"),
     Rule("/jobs/<name>", methods=["GET"], endpoint="describe_job"),
+    Rule("/jobs/<name>", methods=["DELETE"], endpoint="delete_job"),
     Rule("/jobs/<name>/startJobRun", methods=["POST"], endpoint="start_job_run"),
     Rule("/jobs/<name>/jobRun/<run_id>", methods=["GET"], endpoint="describe_job_run"),
     Rule("/jobs/<name>/jobRuns", methods=["GET"], endpoint="list_job_runs"),
@@ -125,6 +127,26 @@ class DataBrewApi:
             raise AwsServiceError("ValidationException", "name must not be null")
         return paged(self.platform.recipes.list_recipe_versions(name), _paging(query), "Recipes")
 
+    def delete_recipe_version(self, body: Body, query: dict[str, str], name: str, version: str) -> Body:
+        """A published X.0 version, or LATEST_WORKING once no published version is left (as DataBrew)."""
+        recipe_keys = self.documents.keys(f"databrew/recipes/{name}/")
+        published = [key for key in recipe_keys if "/versions/" in key]
+        if version == LATEST_WORKING:
+            if published:
+                raise AwsServiceError("ValidationException",
+                                      f"recipe {name} has published versions: delete them before LATEST_WORKING")
+            doomed = [key for key in recipe_keys if key.endswith("/working.json")]
+        else:
+            major, _, minor = version.partition(".")
+            doomed = [f"databrew/recipes/{name}/versions/{int(major):06d}.json"] \
+                if major.isdigit() and minor == "0" else []
+            doomed = [key for key in doomed if key in published]
+        if not doomed:
+            raise AwsServiceError("ResourceNotFoundException", f"recipe {name} version {version} not found", 404)
+        for key in doomed:
+            self.documents.delete(key)
+        return {"Name": name, "RecipeVersion": version}
+
     # jobs -----------------------------------------------------------------------------
     def _job_exists(self, name: str) -> bool:
         return self.documents.find(f"databrew/jobs/{name}/job.json") is not None
@@ -158,6 +180,14 @@ class DataBrewApi:
 
     def describe_job(self, body: Body, query: dict[str, str], name: str) -> Body:
         return self.platform.recipes.describe_job(name)
+
+    def delete_job(self, body: Body, query: dict[str, str], name: str) -> Body:
+        """The job and its runs' records."""
+        if not self._job_exists(name):
+            raise AwsServiceError("ResourceNotFoundException", f"job {name} not found", 404)
+        for key in self.documents.keys(f"databrew/jobs/{name}/"):
+            self.documents.delete(key)
+        return {"Name": name}
 
     def start_job_run(self, body: Body, query: dict[str, str], name: str) -> Body:
         self.platform.recipes.describe_job(name)  # ResourceNotFoundException before any run

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from emulation.documents import JsonDocuments
+from emulation.glue.jobs import PREFIX as JOBS_PREFIX
 from emulation.endpoint.protocol import AwsServiceError, Body, Handler, paged, required
 from lakehouse.errors import EntityNotFoundException
 from lakehouse.etl.glue_job_document import from_glue
@@ -39,7 +40,7 @@ class GlueApi:
             "CreateJob": self.create_job, "UpdateJob": self.update_job, "GetJob": self.get_job,
             "GetJobs": self.get_jobs, "StartJobRun": self.start_job_run, "GetJobRun": self.get_job_run,
             "GetJobRuns": self.get_job_runs, "GetJobBookmark": self.get_job_bookmark,
-            "ResetJobBookmark": self.reset_job_bookmark,
+            "ResetJobBookmark": self.reset_job_bookmark, "DeleteJob": self.delete_job,
             "CreateCrawler": self.create_crawler, "GetCrawler": self.get_crawler, "GetCrawlers": self.get_crawlers,
             "StartCrawler": self.start_crawler, "DeleteCrawler": self.delete_crawler,
         }
@@ -195,6 +196,13 @@ class GlueApi:
         name = required(body, "JobName")
         self.platform.jobs.reset_job_bookmark(name)
         return {"JobBookmarkEntry": {"JobName": name}}
+
+    def delete_job(self, body: Body) -> Body:
+        """The job with its runs and bookmark; Glue answers the same when there is no such job."""
+        name = required(body, "JobName")
+        for key in self.crawlers.keys(f"{JOBS_PREFIX}/{name}/"):
+            self.crawlers.delete(key)
+        return {"JobName": name}
 
     # crawlers -------------------------------------------------------------------
     def _crawler_key(self, name: str) -> str:
