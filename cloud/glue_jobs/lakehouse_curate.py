@@ -9,8 +9,9 @@ checks it is current); the builders are the models' Polars code written in Spark
 Job arguments (Glue passes them as `--key value`):
     --lakehouse-job-spec   Inputs, Transform and Outputs of the job document (JSON)
     --database             the Glue database of the curated tables
-    --landing-location     URI of the landing zone (s3://<landing bucket>/; file:// in tests)
-    --curated-location     URI of the curated zone (s3://<curated bucket>/)
+    --landing-location     URI of the landing zone (file:// in tests); default s3://<bucket prefix>landing/
+    --curated-location     URI of the curated zone; default s3://<bucket prefix>curated/
+    --bucket-prefix        the deployment's bucket name prefix (LAKEHOUSE_BUCKET_PREFIX), default none
     --full-refresh true | --job-bookmark-option job-bookmark-disable   rebuild from every source
     --snapshots-to-keep N  snapshot folders kept per table (default 5)
 
@@ -883,12 +884,26 @@ def write_table(frame: DataFrame, layout: Layout, location: str) -> tuple[list[l
     return partitions, sum(row["count"] for row in counts)
 
 
+def checked(arguments: dict[str, str]) -> dict[str, str]:
+    """The job's arguments with the zone locations filled in; a JobError names a missing or bad one."""
+    for name in ("lakehouse-job-spec", "database"):
+        if not arguments.get(name):
+            raise JobError(f"missing job argument --{name}")
+    prefix = arguments.get("bucket-prefix", "")
+    complete = {"landing-location": f"s3://{prefix}landing/", "curated-location": f"s3://{prefix}curated/",
+                **arguments}
+    parse_spec(complete["lakehouse-job-spec"])
+    for name in ("landing-location", "curated-location"):
+        Zone(complete[name])
+    if not complete.get("snapshots-to-keep", "5").isdigit():
+        raise JobError(f"--snapshots-to-keep must be a whole number, not {complete['snapshots-to-keep']!r}")
+    return complete
+
+
 def run(spark: SparkSession, arguments: dict[str, str], glue: Any, s3: Any = None,
         log: Callable[[str], None] = print) -> dict[str, Any]:
     """One job run; returns what it did ({"NewInputs": n, "Tables": {table: rows}})."""
-    for name in ("lakehouse-job-spec", "database", "landing-location", "curated-location"):
-        if not arguments.get(name):
-            raise JobError(f"missing job argument --{name}")
+    arguments = checked(arguments)
     for key, value in SESSION_CONF.items():
         spark.conf.set(key, value)
     model, layouts = parse_spec(arguments["lakehouse-job-spec"])
@@ -961,10 +976,12 @@ def parse_arguments(argv: list[str]) -> dict[str, str]:
     return arguments
 
 
-def main(argv: list[str]) -> None:
+def main(argv: list[str]) -> dict[str, Any]:
+    """Run the job as Glue starts it: `script --JOB_NAME name --key value …`."""
     import boto3
 
     arguments = parse_arguments(argv)
+    checked(arguments)  # a bad argument fails in a second, before Spark starts
     if HAVE_AWSGLUE:
         from pyspark.context import SparkContext
 
@@ -972,11 +989,11 @@ def main(argv: list[str]) -> None:
         context = GlueContext(SparkContext.getOrCreate())
         job = Job(context)
         job.init(arguments["JOB_NAME"], arguments)
-        run(context.spark_session, arguments, boto3.client("glue"))
+        outcome = run(context.spark_session, arguments, boto3.client("glue"))
         job.commit()
-    else:
-        spark = SparkSession.builder.appName(arguments.get("JOB_NAME", "lakehouse-curate")).getOrCreate()
-        run(spark, arguments, boto3.client("glue"))
+        return outcome
+    spark = SparkSession.builder.appName(arguments.get("JOB_NAME", "lakehouse-curate")).getOrCreate()
+    return run(spark, arguments, boto3.client("glue"))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +32,7 @@ from pyspark.sql import SparkSession  # noqa: E402
 from cloud.glue_jobs import generate  # noqa: E402
 from lakehouse.catalog.glue_shapes import table_input  # noqa: E402
 from lakehouse.config import Settings  # noqa: E402
-from lakehouse.etl.glue_job_document import PLATFORM_MEMBERS  # noqa: E402
+from lakehouse.etl.glue_job_document import PLATFORM_MEMBERS, SPEC_ARGUMENT  # noqa: E402
 from lakehouse.etl.jobspec import job_for_dataset  # noqa: E402
 from lakehouse.glue_types import POLARS_TYPES  # noqa: E402
 from lakehouse.platform import Platform  # noqa: E402
@@ -78,10 +80,11 @@ def spark() -> Iterator[SparkSession]:
 
 
 class GlueScriptRun:
-    """Runs the script as its Glue job would, against moto's Glue and folders as zones."""
+    """Starts the script as Glue does (`--key value` job arguments through main), against moto's
+    Glue (found by boto3 through AWS_ENDPOINT_URL) and folders as zones."""
 
-    def __init__(self, script: ModuleType, spark: SparkSession, home: Path, curated: Path, endpoint: str) -> None:
-        self.script, self.spark, self.home, self.curated = script, spark, home, curated
+    def __init__(self, script: ModuleType, home: Path, curated: Path, endpoint: str) -> None:
+        self.script, self.home, self.curated = script, home, curated
         self.glue = boto3.client("glue", endpoint_url=endpoint, region_name="us-east-1")
         self.database = f"vancouver_311_{uuid.uuid4().hex[:8]}"
 
@@ -89,19 +92,28 @@ class GlueScriptRun:
         document = job_for_dataset(dataset).document
         arguments = {
             # The job argument the deployed job carries (lakehouse/etl/glue_job_document.py).
-            "lakehouse-job-spec": json.dumps({k: document[k] for k in PLATFORM_MEMBERS if k in document}),
-            "database": self.database,
-            "landing-location": (self.home / "landing").as_uri() + "/",
-            "curated-location": self.curated.as_uri() + "/",
-            "JOB_RUN_ID": "jr_test",
-            **extra,
+            SPEC_ARGUMENT: json.dumps({k: document[k] for k in PLATFORM_MEMBERS if k in document}),
+            "--database": self.database,
+            "--landing-location": (self.home / "landing").as_uri() + "/",
+            "--curated-location": self.curated.as_uri() + "/",
+            "--JOB_NAME": document["Name"],
+            "--JOB_RUN_ID": f"jr_{uuid.uuid4().hex}",
+            **document["DefaultArguments"],
+            **{f"--{key}": value for key, value in extra.items()},
         }
-        return self.script.run(self.spark, arguments, self.glue, log=lambda _: None)
+        argv = [str(SCRIPT), *[item for pair in arguments.items() for item in pair]]
+        return self.script.main(argv)
+
+    def snapshot_folders(self, table: str) -> list[Path]:
+        return sorted((self.curated / self.database / table / "snapshots").iterdir())
 
 
 @pytest.fixture
-def glue_script(script: ModuleType, spark: SparkSession, tmp_path: Path, moto_endpoint: str) -> GlueScriptRun:
-    return GlueScriptRun(script, spark, tmp_path / "home", tmp_path / "spark-curated", moto_endpoint)
+def glue_script(
+    script: ModuleType, spark: SparkSession, tmp_path: Path, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch,
+) -> GlueScriptRun:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)  # the script's own boto3 clients
+    return GlueScriptRun(script, tmp_path / "home", tmp_path / "spark-curated", moto_endpoint)
 
 
 def local_job(lakehouse: CliRunner, home: Path, dataset: str, source: str | None = None) -> None:
@@ -163,10 +175,16 @@ def test_inquiry_volume_upserted_source_by_source_equals_the_local_job(
     assert first["NewInputs"] == 1
     # A second export overlapping the first: its rows replace the first's by natural key.
     local_job(lakehouse, home, INQUIRY_VOLUME, str(dirty_export.path))
-    second = glue_script(INQUIRY_VOLUME)
+    second = glue_script(INQUIRY_VOLUME, **{"snapshots-to-keep": "1"})
     assert second["NewInputs"] == 1
     assert len(second["Tables"]) == 7
     assert_same_tables(home, glue_script, INQUIRY_VOLUME)
+    # Only the published snapshot stays; the catalog points at it.
+    for layout in job_for_dataset(INQUIRY_VOLUME).outputs:
+        (folder,) = glue_script.snapshot_folders(layout.table.name)
+        location = glue_script.glue.get_table(DatabaseName=glue_script.database, Name=layout.table.name)["Table"][
+            "StorageDescriptor"]["Location"]
+        assert location == folder.as_uri() + "/"
     assert glue_script(INQUIRY_VOLUME) == {"NewInputs": 0, "Tables": {}}  # the processed sources are remembered
 
 
@@ -186,3 +204,34 @@ def test_other_datasets_equal_the_local_job(lakehouse: CliRunner, glue_script: G
     local_job(lakehouse, glue_script.home, dataset)
     assert glue_script(dataset)["NewInputs"] == 1
     assert_same_tables(glue_script.home, glue_script, dataset)
+
+
+def test_the_script_builds_every_table_of_every_model(script: ModuleType) -> None:
+    assert set(script.BUILDERS) == {t["name"] for model in script.MODELS.values() for t in model["tables"]}
+
+
+def test_the_script_writes_the_catalog_documents_of_the_local_job(script: ModuleType) -> None:
+    for spec in (job_for_dataset(dataset) for dataset in script.MODELS):
+        _, layouts = script.parse_spec(json.dumps({k: spec.document[k] for k in PLATFORM_MEMBERS}))
+        for ours, theirs in zip(layouts, spec.outputs, strict=True):
+            parameters = {"lakehouse.snapshot_id": "s1"}
+            assert script.table_input(ours, "s3://curated/x/", parameters) == table_input(
+                theirs.table.name, theirs.table.description, theirs.data_columns, theirs.partition_keys,
+                "s3://curated/x/", parameters)
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    ([], "missing job argument --lakehouse-job-spec"),
+    (["--lakehouse-job-spec", "{}", "--database", "d"], "Transform.Model one of 3-1-1-inquiry-volume"),
+    (["--lakehouse-job-spec", json.dumps({"Transform": {"Model": INQUIRY_VOLUME}}), "--database", "d"],
+     "the job must read the landing rows of 3-1-1-inquiry-volume"),
+    (["--lakehouse-job-spec", json.dumps({"Inputs": [{"Zone": "landing", "Dataset": INQUIRY_VOLUME}],
+                                          "Transform": {"Model": INQUIRY_VOLUME}}),
+      "--database", "d", "--curated-location", "http://x/"], "must be an s3:// or file:// URI"),
+])
+def test_bad_job_arguments_fail_in_one_line_before_spark_starts(arguments: list[str], message: str) -> None:
+    done = subprocess.run([sys.executable, str(SCRIPT), "--JOB_NAME", "j", *arguments],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
