@@ -19,6 +19,7 @@ from lakehouse import cli_output as out
 from lakehouse import pipeline
 from lakehouse.cli_options import platform_options
 from lakehouse.cli_cloud import cloud
+from lakehouse.cli_doctor import doctor
 from lakehouse.cli_emulator import emulator
 from lakehouse.cli_glue import catalog, crawl, job
 from lakehouse.cli_publish import report, serve
@@ -135,6 +136,7 @@ def status(platform: Platform) -> None:
 for group in (query, recipe, profile, catalog, crawl, job, serve, report):
     cli.add_command(group)
 cli.add_command(emulator)
+cli.add_command(doctor)
 cli.add_command(cloud)
 
 

@@ -133,6 +133,13 @@ class S3ObjectStore(ObjectStore):
         with self._errors(bucket, key):
             self.client.delete_object(Bucket=bucket, Key=key)
 
+    def list_incomplete_uploads(self, bucket: str, prefix: str) -> list[str]:
+        validate_bucket_name(bucket)
+        validate_prefix(prefix)
+        with self._errors(bucket, prefix):
+            return sorted(upload["Key"] for page in self.client.get_paginator("list_multipart_uploads").paginate(
+                Bucket=bucket, Prefix=prefix) for upload in page.get("Uploads", []))
+
     def abort_incomplete_uploads(self, bucket: str, prefix: str) -> int:
         validate_prefix(prefix)
         aborted = 0

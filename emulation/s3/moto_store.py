@@ -66,6 +66,21 @@ class MotoBackendStore(ObjectStore):
         moto_s3().delete_object(bucket, validate_key(key))
         self.on_change()
 
+    def list_incomplete_uploads(self, bucket: str, prefix: str) -> list[str]:
+        validate_prefix(prefix)
+        uploads = self._bucket(bucket).multiparts
+        return sorted(upload.key_name for upload in list(uploads.values()) if upload.key_name.startswith(prefix))
+
+    def abort_incomplete_uploads(self, bucket: str, prefix: str) -> int:
+        validate_prefix(prefix)
+        uploads = self._bucket(bucket).multiparts
+        doomed = [upload_id for upload_id, upload in list(uploads.items()) if upload.key_name.startswith(prefix)]
+        for upload_id in doomed:
+            moto_s3().abort_multipart_upload(bucket, upload_id)
+        if doomed:
+            self.on_change()
+        return len(doomed)
+
     def upload_file(self, path: Path, bucket: str, key: str) -> ObjectInfo:
         return self.put_object(bucket, key, path.read_bytes())
 

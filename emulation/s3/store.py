@@ -160,6 +160,14 @@ class FileObjectStore(ObjectStore):
         modified = datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
         return ObjectInfo(key=key, size=stat.st_size, last_modified=modified, etag=etag)
 
+    def list_incomplete_uploads(self, bucket: str, prefix: str) -> list[str]:
+        validate_prefix(prefix)
+        top = self._bucket_dir(bucket)
+        start = top / prefix.rpartition("/")[0]
+        found = [Path(folder, name).relative_to(top).as_posix() for folder, _dirs, files in os.walk(start)
+                 for name in files if name.startswith(TEMP_PREFIX)]
+        return sorted(key for key in found if key.startswith(prefix))
+
     def abort_incomplete_uploads(self, bucket: str, prefix: str) -> int:
         validate_prefix(prefix)
         top = self._bucket_dir(bucket)

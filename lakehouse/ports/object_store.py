@@ -78,6 +78,10 @@ class ObjectStore(abc.ABC):
         self.delete_objects(bucket, keys)
         return len(keys)
 
+    def list_incomplete_uploads(self, bucket: str, prefix: str) -> list[str]:
+        """Keys of writes a killed process left unfinished under prefix (what abort would discard)."""
+        return []
+
     def abort_incomplete_uploads(self, bucket: str, prefix: str) -> int:
         """Discard writes a killed process left unfinished under prefix (S3: incomplete
         multipart uploads); returns how many. Call only when no writer is active there."""

@@ -323,3 +323,25 @@ def test_bad_bucket_names_are_refused(store: ObjectStore, name: str) -> None:
     with pytest.raises(InvalidObjectKey):
         store.put_object(name, "a.txt", b"a")
 
+
+
+# -- writes a killed process left unfinished --------------------------------------------
+
+def test_incomplete_uploads_are_listed_then_aborted(store: ObjectStore, bucket: str) -> None:
+    from emulation.s3.store import TEMP_PREFIX
+
+    store.put_object(bucket, "curated/t/done.parquet", b"PAR1")
+    if isinstance(store, FileObjectStore):
+        (store.local_path(bucket, "curated/t/done.parquet").parent / f"{TEMP_PREFIX}half").write_bytes(b"PA")
+    elif isinstance(store, S3ObjectStore):
+        store.client.create_multipart_upload(Bucket=bucket, Key="curated/t/half.parquet")
+    else:  # the emulator's in-process store: a multipart upload begun over HTTP, never completed
+        from emulation.endpoint.s3_state import moto_s3
+
+        moto_s3().create_multipart_upload(bucket, "curated/t/half.parquet", {}, "STANDARD", {}, None, "", "")
+    listed = store.list_incomplete_uploads(bucket, "curated/")
+    assert len(listed) == 1 and listed[0].startswith("curated/t/")
+    assert store.list_incomplete_uploads(bucket, "raw/") == []
+    assert store.abort_incomplete_uploads(bucket, "curated/") == 1
+    assert store.list_incomplete_uploads(bucket, "curated/") == []
+    assert keys_of(store, bucket) == ["curated/t/done.parquet"]

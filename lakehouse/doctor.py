@@ -1,0 +1,188 @@
+"""`lakehouse doctor`: check a lakehouse for consistency and repair what can be repaired.
+
+Checked: raw objects against their manifests (size, sha256) and the current pointer; landing
+sources against their manifests (data and rejects present, rows reconciling, the Parquet's
+own row count); catalog tables and partitions against the files they point at; snapshot
+folders no table version references; writes a killed process left unfinished; run records
+left RUNNING by a killed command. Repaired (with --repair): orphaned snapshot folders and
+unfinished writes are removed, stale RUNNING records are marked FAILED. Damaged sources
+cannot be repaired here: the finding says what to re-run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pyarrow.parquet as pq
+
+from lakehouse.datasets.registry import DATASETS
+from lakehouse.datasets.spec import DatasetSpec
+from lakehouse.errors import EntityNotFoundException
+from lakehouse.ingest import CURRENT, raw_manifests
+from lakehouse.landing import landing_sources, rejected_key
+from lakehouse.platform import Platform
+from lakehouse.runlog import PREFIX as RUNS_PREFIX
+from lakehouse.runlog import RunRecord, save_run
+from lakehouse.writer_lock import exclusive_writer
+from lakehouse.zones import DATA_ZONES
+
+_CHUNK = 1 << 20
+
+
+@dataclass
+class Finding:
+    zone: str
+    where: str
+    problem: str
+    remedy: str
+    repaired: bool = False
+
+
+class Doctor:
+    def __init__(self, platform: Platform, repair: bool) -> None:
+        self.platform, self.repair = platform, repair
+        self.zones, self.store = platform.zones, platform.store
+        self.findings: list[Finding] = []
+        self.checked: dict[str, int] = {}
+
+    def examine(self) -> list[Finding]:
+        # The writer lock: no command changes the lakehouse while it is examined or repaired.
+        with exclusive_writer(self.zones, "doctor"):
+            for spec in DATASETS.values():
+                self._raw(spec)
+                self._landing(spec)
+            self._catalog()
+            self._unfinished_writes()
+            self._runs()
+        return self.findings
+
+    def _found(self, zone: str, where: str, problem: str, remedy: str, repaired: bool = False) -> None:
+        self.findings.append(Finding(zone, where, problem, remedy, repaired))
+
+    def _count(self, what: str) -> None:
+        self.checked[what] = self.checked.get(what, 0) + 1
+
+    # raw -----------------------------------------------------------------------------
+    def _raw(self, spec: DatasetSpec) -> None:
+        bucket = self.zones.bucket("raw")
+        manifests = raw_manifests(self.zones, spec)
+        for manifest in manifests:
+            self._count("raw objects")
+            where = f"{bucket}/{manifest.key}"
+            if not self.store.object_exists(bucket, manifest.key):
+                self._found("raw", where, "object missing (its manifest remains)", f"re-ingest {manifest.source}")
+                continue
+            size, digest = self._digest(bucket, manifest.key)
+            if size != manifest.size or digest != manifest.sha256:
+                self._found("raw", where, f"content changed: {size} bytes, sha256 {digest[:12]}… "
+                            f"(manifest: {manifest.size} bytes, {manifest.sha256[:12]}…)", f"re-ingest {manifest.source}")
+        current = self.zones.find_json("raw", f"{spec.portal_id}/{CURRENT}")
+        if current is not None and current.get("key") not in {m.key for m in manifests}:
+            self._found("raw", f"{bucket}/{spec.portal_id}/{CURRENT}",
+                        f"points at {current.get('key')}, which has no manifest", "re-ingest the source")
+
+    def _digest(self, bucket: str, key: str) -> tuple[int, str]:
+        digest, size = hashlib.sha256(), 0
+        with tempfile.TemporaryDirectory(prefix="lakehouse-doctor-") as scratch:
+            path = self.zones.local_file("raw", key, Path(scratch))
+            with path.open("rb") as handle:
+                while chunk := handle.read(_CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+        return size, digest.hexdigest()
+
+    # landing -------------------------------------------------------------------------
+    def _landing(self, spec: DatasetSpec) -> None:
+        bucket = self.zones.bucket("landing")
+        for manifest in landing_sources(self.zones, spec):
+            self._count("landing sources")
+            where = f"{bucket}/{manifest.data_key}"
+            if manifest.raw_rows != manifest.landing_rows + manifest.rejected_rows:
+                self._found("landing", where, f"rows do not reconcile: {manifest.raw_rows} raw != "
+                            f"{manifest.landing_rows} landing + {manifest.rejected_rows} rejected",
+                            "lakehouse prepare (after re-ingesting the source)")
+            for key, rows, what in ((manifest.data_key, manifest.landing_rows, "landing rows"),
+                                    (rejected_key(spec, manifest.raw_sha256), manifest.rejected_rows, "rejected rows")):
+                if not self.store.object_exists(bucket, key):
+                    self._found("landing", f"{bucket}/{key}", f"{what} file missing", "lakehouse prepare")
+                    continue
+                with tempfile.TemporaryDirectory(prefix="lakehouse-doctor-") as scratch:
+                    counted = pq.ParquetFile(self.zones.local_file("landing", key, Path(scratch))).metadata.num_rows
+                if counted != rows:
+                    self._found("landing", f"{bucket}/{key}", f"{counted} {what}, manifest says {rows}",
+                                "lakehouse prepare")
+
+    # catalog and curated -------------------------------------------------------------
+    def _catalog(self) -> None:
+        catalog, database = self.platform.catalog, self.platform.settings.database
+        try:
+            tables = catalog.get_tables(database)
+        except EntityNotFoundException:
+            return
+        for table in tables:
+            self._count("catalog tables")
+            name = table["Name"]
+            # A registered partition always has files; a table's own folder may be empty (no rows).
+            locations = [p["StorageDescriptor"]["Location"] for p in catalog.get_partitions(database, name)]
+            for location in locations:
+                parts = urlsplit(location)
+                if parts.scheme == "s3" and not any(True for _ in self._files(parts.netloc, parts.path.lstrip("/"))):
+                    self._found("catalog", f"{database}.{name}", f"{location} holds no files",
+                                "lakehouse transform --full-refresh")
+                    break
+            self._orphan_snapshots(database, name)
+
+    def _files(self, bucket: str, prefix: str):  # type: ignore[no-untyped-def]
+        if not self.store.head_bucket(bucket):
+            return iter(())
+        return self.store.list_objects_v2(bucket, prefix)
+
+    def _orphan_snapshots(self, database: str, table: str) -> None:
+        from lakehouse.etl.snapshots import SNAPSHOT_PARAMETER, table_root
+
+        bucket = self.zones.bucket("curated")
+        root = f"{table_root(database, table)}snapshots/"
+        folders = sorted({info.key[len(root):].split("/", 1)[0] for info in self._files(bucket, root)})
+        versions = self.platform.catalog.get_table_versions(database, table)
+        referenced = {str(v["Table"].get("Parameters", {}).get(SNAPSHOT_PARAMETER, "")) for v in versions}
+        for folder in folders:
+            if folder not in referenced:
+                if self.repair:
+                    self.store.delete_prefix(bucket, f"{root}{folder}/")
+                self._found("curated", f"{bucket}/{root}{folder}/", "snapshot folder no table version references",
+                            "removed" if self.repair else "lakehouse doctor --repair", self.repair)
+
+    # unfinished writes and runs ------------------------------------------------------
+    def _unfinished_writes(self) -> None:
+        for zone in (*DATA_ZONES, "catalog"):
+            bucket = self.zones.bucket(zone)
+            if not self.store.head_bucket(bucket):
+                continue
+            for key in self.store.list_incomplete_uploads(bucket, ""):
+                self._found(zone, f"{bucket}/{key}", "write left unfinished by a stopped process",
+                            "removed" if self.repair else "lakehouse doctor --repair", self.repair)
+            if self.repair:
+                self.store.abort_incomplete_uploads(bucket, "")
+
+    def _runs(self) -> None:
+        bucket = self.zones.bucket("catalog")
+        for info in self._files(bucket, RUNS_PREFIX):
+            record = RunRecord(**self.zones.get_json("catalog", info.key))
+            if record.status != "RUNNING":
+                continue
+            # We hold the writer lock, so no command that writes a run record is alive.
+            if self.repair:
+                record.status, record.error = "FAILED", "interrupted (found by lakehouse doctor)"
+                save_run(self.zones, record)
+            self._found("catalog", f"{bucket}/{info.key}", f"`lakehouse {record.command}` was interrupted",
+                        "marked FAILED" if self.repair else "lakehouse doctor --repair", self.repair)
+
+
+def as_rows(findings: list[Finding]) -> list[dict[str, object]]:
+    return [asdict(finding) for finding in findings]
+
+
