@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from cli_support import CliRunner
-from conftest import ACCESS_KEY, SECRET_KEY, CloudStack
+from cloud_support import ACCESS_KEY, SECRET_KEY, CloudStack
 
 from cloud.deploy.resources import GLUE_SCRIPT
 from lakehouse.sql.saved import saved_queries
@@ -75,6 +75,9 @@ def test_deploying_twice_changes_nothing_the_second_time(cloud_stack: CloudStack
 
 
 def test_deploy_repairs_drift_and_only_drift(cloud_stack: CloudStack, lakehouse: CliRunner) -> None:
+    early = lakehouse("cloud", "run")  # before deploy: one line saying what to do
+    assert early.code == 1
+    assert early.stderr.strip().splitlines()[-1] == "Error: bucket raw does not exist: run `lakehouse cloud deploy` first"
     assert lakehouse("cloud", "deploy").code == 0
     prefix = cloud_stack.prefix
     cloud_stack.client("s3").put_bucket_versioning(Bucket=f"{prefix}curated",
