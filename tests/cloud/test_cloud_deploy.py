@@ -4,9 +4,11 @@ Athena) and moto (IAM, EC2, STS), through boto3 as against AWS."""
 from __future__ import annotations
 
 import base64
+import io
 import re
 from pathlib import Path
 
+import pytest
 from cli_support import CliRunner
 from cloud_support import ACCESS_KEY, SECRET_KEY, CloudStack
 
@@ -74,7 +76,8 @@ def test_deploying_twice_changes_nothing_the_second_time(cloud_stack: CloudStack
     assert recipe["RecipeVersion"] == "1.0"
 
 
-def test_deploy_repairs_drift_and_only_drift(cloud_stack: CloudStack, lakehouse: CliRunner) -> None:
+def test_deploy_repairs_drift_and_only_drift(cloud_stack: CloudStack, lakehouse: CliRunner,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     early = lakehouse("cloud", "run")  # before deploy: one line saying what to do
     assert early.code == 1
     assert early.stderr.strip().splitlines()[-1] == "Error: bucket raw does not exist: run `lakehouse cloud deploy` first"
@@ -90,6 +93,12 @@ def test_deploy_repairs_drift_and_only_drift(cloud_stack: CloudStack, lakehouse:
     assert changed == {f"s3-bucket {prefix}curated": "updated", f"iam-role {prefix}lakehouse-glue": "updated"}
     assert cloud_stack.client("s3").get_bucket_versioning(Bucket=f"{prefix}curated")["Status"] == "Enabled"
     assert set(_actions(lakehouse("cloud", "deploy").stdout).values()) == {"unchanged"}
+
+    # destroy asks first; "n" keeps everything.
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    declined = lakehouse("cloud", "destroy")
+    assert declined.code == 130 and "Delete 21 resources" in declined.stdout
+    assert f"{prefix}curated" in {b["Name"] for b in cloud_stack.client("s3").list_buckets()["Buckets"]}
 
 
 def test_plan_deploy_run_sync_destroy(cloud_stack: CloudStack, lakehouse: CliRunner, tmp_path: Path) -> None:
