@@ -877,7 +877,10 @@ def build_base(
 def write_table(frame: DataFrame, layout: Layout, location: str) -> tuple[list[list[str]], int]:
     """Parquet files under `location`, one folder per partition; the partitions' values and the rows."""
     keys = layout.partition_keys
-    writer = (frame.repartition(*keys) if keys else frame.coalesce(1)).write
+    # One file per partition (one in all when unpartitioned), rows in the local job's order.
+    # (The partition keys lead, so Spark's writer keeps this order instead of re-sorting by them.)
+    order = [F.col(name).asc_nulls_last() for name in [*keys, *(c["name"] for c in layout.all_columns)]]
+    writer = (frame.repartition(*keys) if keys else frame.coalesce(1)).sortWithinPartitions(*order).write
     writer.mode("errorifexists").partitionBy(*keys).parquet(location)
     counts = frame.groupBy(*keys).count().collect()  # one small job: partitions and rows together
     partitions = sorted([str(value) for value in row[:-1]] for row in counts) if keys else []
