@@ -12,6 +12,7 @@ from cli_support import CliRunner
 from cloud.deploy import resources as deploy_resources
 from cloud.deploy.recipe_check import check_recipe_for_databrew
 from lakehouse.errors import ConfigError
+from lakehouse.recipes.definitions import definition_path
 from lakehouse.recipes.model import parse_recipe
 
 KINDS = {"s3-bucket", "s3-object", "iam-role", "iam-instance-profile", "ec2-launch-template", "databrew-dataset",
@@ -152,3 +153,19 @@ def test_a_plain_http_endpoint_gets_no_tls_only_policy(offline: None, lakehouse:
     buckets = [r for r in _plan(lakehouse)["resources"] if r["kind"] == "s3-bucket"]
     assert buckets and all(r["spec"]["Policy"] is None for r in buckets)
     assert all("no TLS-only policy (the S3 endpoint is plain HTTP)" in r["summary"] for r in buckets)
+
+
+def test_the_deployed_recipe_is_the_shipped_json(offline: None, lakehouse: CliRunner) -> None:
+    shipped = json.loads(definition_path("inquiry-volume.recipe.json").read_text(encoding="utf-8"))
+    recipe = next(r for r in _plan(lakehouse)["resources"] if r["kind"] == "databrew-recipe")
+    assert recipe["name"] == "3-1-1-inquiry-volume" and recipe["spec"]["Steps"] == shipped
+
+
+def test_deploy_without_the_glue_script_names_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from cloud.deploy.handlers_storage import ScriptHandler
+
+    monkeypatch.setattr(deploy_resources, "GLUE_SCRIPT", tmp_path / "lakehouse_curate.py")
+    script = deploy_resources.Resource("s3-object", "catalog/glue/scripts/lakehouse_curate.py",
+                                       {"Source": "cloud/glue_jobs/lakehouse_curate.py", "SHA256": "x"})
+    with pytest.raises(ConfigError, match=r"cloud/glue_jobs/lakehouse_curate.py: the Glue job's PySpark script"):
+        ScriptHandler().apply(None, script, None)  # type: ignore[arg-type] - refused before any AWS call
