@@ -6,6 +6,7 @@ Every failure the platform anticipates prints one line `Error: …` and exits 1;
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -159,12 +160,26 @@ def main(argv: list[str] | None = None) -> None:
             raise
         out.errors.print(f"Error: {_one_line(error)}", markup=False, soft_wrap=True)
         sys.exit(1)
+    except OSError as error:
+        if debug:
+            raise
+        out.errors.print(f"Error: {_os_error(error)}", markup=False, soft_wrap=True)
+        sys.exit(1)
     except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback for users
         if debug:
             raise
         out.errors.print(f"Error: unexpected {type(error).__name__}: {_one_line(error)} (rerun with --debug)",
                          markup=False, soft_wrap=True)
         sys.exit(1)
+
+
+def _os_error(error: OSError) -> str:
+    """What the system refused, where, and what to do about a full disk."""
+    where = f" ({error.filename})" if error.filename else ""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"no space left on the device{where}: free some space or use another --home; nothing half-written "
+                "was published (lakehouse doctor lists any leftovers)")
+    return f"{error.strerror or _one_line(error)}{where}"
 
 
 def _one_line(error: BaseException) -> str:
