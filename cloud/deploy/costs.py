@@ -30,7 +30,7 @@ class Volume:
     runs_per_month: int = 30
     queries_per_run: int = 4         # the dataset's saved queries
     databrew_nodes: int = 5          # the recipe job's MaxCapacity
-    glue_dpus: int = GLUE_MIN_DPU    # the Glue job's workers (G.1X: 1 DPU each)
+    glue_dpus: int = GLUE_MIN_DPU    # the Glue job's workers (2 × G.1X, 1 DPU each: resources.GLUE_CAPACITY)
     minutes_per_gb: float = 10.0     # assumed processing time of both jobs per GB (a guess: measure yours)
 
 

@@ -23,7 +23,10 @@ class Handler(Protocol):
 
 
 def satisfies(observed: Any, desired: Any) -> bool:
-    """Whether the observed state has every value the spec asks for (AWS adds defaults of its own)."""
+    """Whether the observed state has every value the spec asks for (AWS adds defaults of its own,
+    and leaves out empty maps and lists)."""
+    if desired in ({}, []) and observed is None:
+        return True
     if isinstance(desired, dict):
         return isinstance(observed, dict) and all(satisfies(observed.get(key), value) for key, value in desired.items())
     if isinstance(desired, list):

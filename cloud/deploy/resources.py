@@ -26,6 +26,8 @@ from lakehouse.zones import Zones
 GLUE_SCRIPT = Path(__file__).resolve().parents[1] / "glue_jobs" / Path(SCRIPT_KEY).name
 PUBLISHER_INSTANCE_TYPE = "t3.small"
 DATABREW_NODES = 5
+# Without them Glue gives a glueetl job 10 DPU; 2 G.1X workers (1 DPU each) is the minimum the estimate assumes.
+GLUE_CAPACITY = {"WorkerType": "G.1X", "NumberOfWorkers": 2}
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def _glue(names: Names, spec: DatasetSpec) -> list[Resource]:
     script = glue_script()
     job = job_for_dataset(spec.portal_id)
     location = f"s3://{names.bucket('catalog')}/{SCRIPT_KEY}"
-    document = to_glue({**job.document, "Role": names.role_arn("glue")}, location)
+    document = to_glue({**job.document, **GLUE_CAPACITY, "Role": names.role_arn("glue")}, location)
     return [
         Resource("glue-database", names.database, {"Description": "Vancouver 3-1-1 lakehouse: curated tables"}),
         Resource("s3-object", f"{names.bucket('catalog')}/{SCRIPT_KEY}", {

@@ -12,7 +12,7 @@ from cloud.aws import aws_errors, error_code
 from cloud.databrew.service import DataBrewService
 from cloud.deploy.clients import Clients
 from cloud.deploy.names import Names
-from cloud.deploy.resources import DATABREW_NODES
+from cloud.deploy.resources import DATABREW_NODES, GLUE_CAPACITY
 from cloud.glue.jobs import GlueJobService
 from lakehouse import pipeline
 from lakehouse.config import Settings
@@ -42,14 +42,15 @@ class DeployedDataBrew(DataBrewService):
 
 
 class DeployedGlueJobs(GlueJobService):
-    """Glue jobs run as the deployed Glue role."""
+    """Glue jobs run as the deployed Glue role, on the deployed capacity (UpdateJob replaces the
+    whole definition, so both travel with every update)."""
 
     def __init__(self, settings: Settings, role_arn: str) -> None:
         super().__init__(settings)
         self.role_arn = role_arn
 
     def create_job(self, job: GlueDocument) -> None:
-        super().create_job({**job, "Role": self.role_arn})
+        super().create_job({**job, **GLUE_CAPACITY, "Role": self.role_arn})
 
 
 def deployed_platform(settings: Settings, clients: Clients) -> Platform:

@@ -57,6 +57,7 @@ def test_deploying_twice_changes_nothing_the_second_time(cloud_stack: CloudStack
     job = cloud_stack.client("glue").get_job(JobName="3-1-1-inquiry-volume-curate")["Job"]
     assert job["Role"] == f"arn:aws:iam::123456789012:role/{prefix}lakehouse-glue"
     assert job["Command"]["ScriptLocation"] == f"s3://{prefix}catalog/glue/scripts/lakehouse_curate.py"
+    assert (job["WorkerType"], job["NumberOfWorkers"]) == ("G.1X", 2)  # the capacity the cost estimate assumes
     iam = cloud_stack.client("iam")
     policy = iam.get_role_policy(RoleName=f"{prefix}lakehouse-databrew", PolicyName=f"{prefix}lakehouse-databrew-access")
     assert f"arn:aws:s3:::{prefix}landing/*" in str(policy["PolicyDocument"])
