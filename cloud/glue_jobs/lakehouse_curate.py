@@ -504,6 +504,15 @@ def n_unique(column: str) -> SparkColumn:
     return F.countDistinct(column) + F.max(F.when(F.col(column).isNull(), 1).otherwise(0))
 
 
+def divide(dividend: SparkColumn, divisor: SparkColumn) -> SparkColumn:
+    """Polars' float division: by zero gives ±inf or NaN (0/0), where Spark gives null."""
+    quotient = dividend.cast("double") / divisor.cast("double")
+    return (F.when((divisor == 0) & (dividend > 0), F.lit(float("inf")))
+            .when((divisor == 0) & (dividend < 0), F.lit(float("-inf")))
+            .when((divisor == 0) & (dividend == 0), F.lit(float("nan")))
+            .otherwise(quotient))
+
+
 def round_half_even(value: SparkColumn, decimals: int) -> SparkColumn:
     """Polars' float round: the value times 10^decimals rounded half to even, divided back.
     (Spark's round is half up on the decimal text, which differs on ties such as 8.345.)"""
@@ -551,7 +560,7 @@ def _department_year(volume: DataFrame) -> DataFrame:
 def department_yearly(volume: DataFrame) -> DataFrame:
     year = Window.partitionBy("year")
     return _department_year(volume).withColumn(
-        "share_pct", F.col("inquiries") * 100.0 / F.sum("inquiries").over(year)
+        "share_pct", divide(F.col("inquiries") * 100.0, F.sum("inquiries").over(year))
     ).withColumn("rank", F.rank().over(year.orderBy(F.col("inquiries").desc())))
 
 
@@ -560,7 +569,7 @@ def department_year_over_year(volume: DataFrame) -> DataFrame:
     previous = yearly.select(
         "department", (F.col("year") + 1).alias("year"), F.col("inquiries").alias("previous_year_inquiries"))
     change = F.col("inquiries") - F.col("previous_year_inquiries")
-    percent = change * 100.0 / F.col("previous_year_inquiries")
+    percent = divide(change * 100.0, F.col("previous_year_inquiries"))
     return yearly.join(previous, on=["department", "year"], how="left").withColumn("change", change).withColumn(
         "change_pct", round_half_even(percent, 2))
 
@@ -588,11 +597,12 @@ def _contact_summary(daily: DataFrame, keys: list[str]) -> DataFrame:
         psum("calls_handled").alias("calls_handled"),
         psum("calls_abandoned").alias("calls_abandoned"),
         psum(F.col("calls_offered") - handled - F.col("calls_abandoned")).alias("calls_unaccounted"),
-        (psum("calls_abandoned") / psum("calls_offered")).alias("abandonment_rate"),
-        (psum(F.when(answered, F.col("avg_speed_of_answer_s") * handled))
-         / psum(F.when(answered, handled))).alias("avg_speed_of_answer_s"),
+        divide(psum("calls_abandoned"), psum("calls_offered")).alias("abandonment_rate"),
+        divide(psum(F.when(answered, F.col("avg_speed_of_answer_s") * handled)),
+               psum(F.when(answered, handled))).alias("avg_speed_of_answer_s"),
         F.avg("service_level").alias("mean_service_level"),
-        (psum(F.col("service_level") * F.col("calls_offered")) / psum("calls_offered")).alias("service_level_weighted"),
+        divide(psum(F.col("service_level") * F.col("calls_offered")), psum("calls_offered"))
+        .alias("service_level_weighted"),
         F.min("service_level").alias("worst_day_service_level"),
     )
 

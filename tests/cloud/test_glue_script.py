@@ -16,6 +16,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -39,6 +40,7 @@ from lakehouse.catalog.glue_shapes import table_input  # noqa: E402
 from lakehouse.config import Settings  # noqa: E402
 from lakehouse.etl.glue_job_document import PLATFORM_MEMBERS, SPEC_ARGUMENT  # noqa: E402
 from lakehouse.etl.jobspec import job_for_dataset  # noqa: E402
+from lakehouse.etl.snapshots import typed  # noqa: E402
 from lakehouse.glue_types import POLARS_TYPES  # noqa: E402
 from lakehouse.platform import Platform  # noqa: E402
 
@@ -242,3 +244,57 @@ def test_bad_job_arguments_fail_in_one_line_before_spark_starts(arguments: list[
     assert done.returncode == 1
     assert message in done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def builders_agree(script: ModuleType, spark: SparkSession, dataset: str, landing: pl.DataFrame) -> None:
+    """Every table of the model from these landing rows: the model's Polars code against the script's Spark."""
+    job = job_for_dataset(dataset)
+    _, layouts = script.parse_spec(json.dumps({k: job.document[k] for k in PLATFORM_MEMBERS}))
+    spark.conf.set("spark.sql.ansi.enabled", "false")
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    spark_landing = spark.createDataFrame(landing.to_dicts(), schema=", ".join(
+        f"{name} {SPARK_DDL[dtype]}" for name, dtype in landing.schema.items()))
+    local_base = typed(job.outputs[0], job.model.base.build(landing.lazy())).collect()
+    spark_base = script.typed(layouts[0], script.BUILDERS[layouts[0].name](spark_landing))
+    for ours, theirs in zip(layouts, job.outputs, strict=True):
+        local = local_base if theirs is job.outputs[0] else typed(theirs, theirs.table.build(local_base.lazy())).collect()
+        frame = spark_base if ours is layouts[0] else script.typed(ours, script.BUILDERS[ours.name](spark_base))
+        computed = pl.DataFrame([row.asDict() for row in frame.collect()], schema=local.schema, orient="row")
+        assert_frame_equal(sorted_rows(computed), sorted_rows(local), check_exact=False, rel_tol=1e-9, abs_tol=1e-9)
+
+
+SPARK_DDL = {pl.String: "string", pl.Int64: "bigint", pl.Float64: "double", pl.Date: "date"}
+
+
+def test_builders_agree_on_zero_null_and_tied_values(script: ModuleType, spark: SparkSession) -> None:
+    def month(text: str) -> date:
+        return date.fromisoformat(text + "-01")
+
+    rows = [  # department, inquiry_type, channel, month_start, inquiries
+        ("ENG - Streets", "Pothole", "Phone", month("2022-01"), 0),  # previous year 0: change_pct +inf
+        ("ENG - Streets", "Pothole", "Phone", month("2023-01"), 5),
+        ("ENG - Streets", "Pothole", "Phone", month("2024-01"), 0),  # -100 %
+        ("Mayor's Office", "Letter", "Mail", month("2023-02"), 0),  # no code; 0 after 0: NaN
+        ("Mayor's Office", "Letter", "Mail", month("2024-02"), 0),
+        ("Mayor's Office", "Letter", "Mail", month("2024-02"), None),  # a null count sums as 0
+        ("PR - Parks", "Tree", "Web", month("2023-03"), 800),
+        ("PR - Parks", "Tree", "Web", month("2024-03"), 801),  # +0.125 %: half to even gives 0.12
+        ("VPD - Records", "Report", "Web", month("2024-03"), 801),  # tied rank with PR - Parks
+    ]
+    landing = pl.DataFrame(rows, schema={"department": pl.String, "inquiry_type": pl.String, "channel": pl.String,
+                                         "month_start": pl.Date, "inquiries": pl.Int64}, orient="row")
+    builders_agree(script, spark, INQUIRY_VOLUME, landing)
+
+
+def test_contact_centre_builders_agree_on_days_without_calls(script: ModuleType, spark: SparkSession) -> None:
+    rows = [  # call_date, offered, handled, abandoned, speed, service level
+        (date(2024, 1, 1), 0, 0, 0, None, None),  # a month with no calls: rates are NaN
+        (date(2024, 2, 1), 100, 90, 8, 30.0, 0.8),
+        (date(2024, 2, 1), 999, 1, 1, 1.0, 0.1),  # a second row for a day: the first one stays
+        (date(2024, 2, 2), 0, 0, 3, None, 0.5),  # abandoned without offered calls
+        (date(2024, 3, 1), 50, 50, 0, None, 1.0),  # handled calls without a speed
+    ]
+    landing = pl.DataFrame(rows, schema={
+        "call_date": pl.Date, "calls_offered": pl.Int64, "calls_handled": pl.Int64, "calls_abandoned": pl.Int64,
+        "avg_speed_of_answer_s": pl.Float64, "service_level": pl.Float64}, orient="row")
+    builders_agree(script, spark, "3-1-1-contact-centre-metrics", landing)
