@@ -483,8 +483,8 @@ SESSION_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     "spark.sql.parquet.compression.codec": "zstd",
+    # Partition folders are read back as strings and cast to the catalog's types.
     "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
-    "spark.sql.sources.partitionOverwriteMode": "static",
 }
 
 
@@ -520,12 +520,16 @@ def round_half_even(value: SparkColumn, decimals: int) -> SparkColumn:
     return F.bround(value * scale, 0) / scale
 
 
+DEPARTMENT_CODE = r"^([A-Z0-9]{2,6}) - "
+
+
 def inquiry_volume(landing: DataFrame) -> DataFrame:
-    code = F.regexp_extract("department", r"^([A-Z0-9]{2,6}) - ", 1)
+    # Polars' extract gives null without a match, Spark's regexp_extract an empty string.
+    code = F.when(F.col("department").rlike(DEPARTMENT_CODE), F.regexp_extract("department", DEPARTMENT_CODE, 1))
     return (
         landing.groupBy("department", "inquiry_type", "channel", "month_start")
         .agg(psum("inquiries").cast("bigint").alias("inquiries"))
-        .withColumn("department_code", F.when(F.col("department").rlike(r"^([A-Z0-9]{2,6}) - "), code))
+        .withColumn("department_code", code)
         .withColumn("year", F.year("month_start"))
     )
 
