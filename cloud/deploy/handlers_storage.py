@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from typing import Any
@@ -250,7 +249,3 @@ def _document(value: Any) -> Any:
 
         return json.loads(unquote(value))
     return value
-
-
-def decoded_user_data(spec: dict[str, Any]) -> str:
-    return base64.b64decode(spec["UserData"]).decode()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,3 @@ def pull(settings: Settings, clients: Clients, progress: Callable[[str], None]) 
         copied.append(f"{bucket}/{key}")
         progress(f"pulled s3://{bucket}/{key}")
     return SyncResult(copied, unchanged)
-
-
-def local_settings(settings: Settings) -> Settings:
-    return replace(settings, backend="local")
