@@ -128,7 +128,7 @@ class RecipeJobRunner:
                     f"{raw.key}: row counts do not reconcile: {manifest.raw_rows} raw != "
                     f"{manifest.landing_rows} landing + {manifest.rejected_rows} rejected"
                 )
-            check_rules(spec, landing_path, log)
+            check_rules(spec, landing_path, log, source=f"{self.zones.bucket('raw')}/{raw.key}")
             _publish(self.zones, spec, workdir, landing_path, rejected, manifest)
             self.zones.put_json("landing", profile_key(spec), profile_frame(pl.scan_parquet(landing_path)))
         log(f"landing {manifest.landing_rows} rows, rejected {manifest.rejected_rows}")
@@ -198,8 +198,8 @@ def _source_line(records: pl.Expr, parsed: ParsedSource) -> pl.Expr:
     return records.map_batches(lines, return_dtype=pl.Int64, is_elementwise=True)
 
 
-def check_rules(spec: DatasetSpec, landing_path: Path, log: Callable[[str], None]) -> None:
-    """Evaluate the dataset's ruleset on the landing rows; a failing blocking rule stops here."""
+def check_rules(spec: DatasetSpec, landing_path: Path, log: Callable[[str], None], source: str = "") -> None:
+    """Evaluate the dataset's ruleset on the landing rows of `source`; a failing blocking rule stops here."""
     if spec.ruleset is None:
         return
     from lakehouse.recipes.definitions import definition_path
@@ -210,7 +210,8 @@ def check_rules(spec: DatasetSpec, landing_path: Path, log: Callable[[str], None
         log(f"rule {outcome.name}: {'passed' if outcome.passed else 'FAILED'}")
     if result.failed_blocking:
         names = ", ".join(outcome.name for outcome in result.failed_blocking)
-        raise StageError(f"data-quality rules failed for {spec.portal_id}, landing not published: {names}")
+        where = f" ({source})" if source else ""
+        raise StageError(f"data-quality rules failed for {spec.portal_id}{where}, landing not published: {names}")
 
 
 def _count_by_step(rejected: pl.DataFrame) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from lakehouse.datasets.source_check import SourceLayout, check_json_records, load_json
+from lakehouse.errors import SourceError
 from lakehouse.datasets.spec import DatasetSpec
 
 # Columns of every rejected-rows table. Step 0 is reading the file; recipe steps count from 1.
@@ -68,13 +69,23 @@ def _parse_csv(layout: SourceLayout, spec: DatasetSpec, rows_path: Path) -> Pars
         # COPY takes no parameters, so both paths go in as escaped SQL string literals.
         # preserve_insertion_order stays on (the default): source lines are reconstructed
         # from the row order.
-        connection.execute(
-            f"""COPY (SELECT * FROM read_csv({_sql_string(str(layout.path))}, delim={separator}, quote='"',
-                escape='"', header=true, auto_detect=false, columns={{{columns}}},
+        def copy_rows(source: Path) -> None:
+            connection.execute(f"""COPY (SELECT * FROM read_csv({_sql_string(str(source))}, delim={separator},
+                quote='"', escape='"', header=true, auto_detect=false, columns={{{columns}}},
                 store_rejects=true, rejects_table='parse_rejects', rejects_scan='parse_scans',
                 max_line_size=1048576))
-                TO {_sql_string(str(rows_path))} (FORMAT parquet)"""
-        )
+                TO {_sql_string(str(rows_path))} (FORMAT parquet)""")
+
+        try:
+            copy_rows(layout.path)
+        except duckdb.InvalidInputException:
+            # DuckDB's reader gives up on line endings that change within a file (CRLF, then
+            # LF, or a lone CR). Read a copy whose every line ends in LF; each line keeps its number.
+            try:
+                copy_rows(_with_lf_line_ends(layout.path, rows_path.with_name("line-ends.csv")))
+            except duckdb.InvalidInputException as error:
+                reason = str(error).splitlines()[0].removeprefix("Invalid Input Error: ").rstrip(".")
+                raise SourceError(f"{layout.path}: cannot be read as a CSV export ({reason})") from None
         rejects = connection.sql(
             """SELECT line::BIGINT AS source_line, any_value(error_type)::VARCHAR AS error_type,
                       any_value(csv_line) AS raw_record, any_value(error_message) AS message
@@ -95,6 +106,19 @@ def _parse_csv(layout: SourceLayout, spec: DatasetSpec, rows_path: Path) -> Pars
         pl.col("raw_record").str.strip_chars("\r\n"),
     ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
     return ParsedSource(rows_path, parse_rejects, parsed_rows, first_data_line=2)
+
+
+def _with_lf_line_ends(source: Path, target: Path) -> Path:
+    """A copy of `source` with CRLF and lone CR line ends as LF, streamed in 8 MiB chunks."""
+    with source.open("rb") as reader, target.open("wb") as writer:
+        pending = b""
+        while chunk := reader.read(8 << 20):
+            chunk = pending + chunk
+            pending = b"\r" if chunk.endswith(b"\r") else b""  # its LF may start the next chunk
+            chunk = chunk[:-1] if pending else chunk
+            writer.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+        writer.write(pending.replace(b"\r", b"\n"))
+    return target
 
 
 def _sql_string(value: str) -> str:
