@@ -12,6 +12,7 @@ from types import FrameType
 import click
 
 from lakehouse import cli_output as out
+from lakehouse.config import load_settings
 from lakehouse.errors import ConfigError
 
 
@@ -30,16 +31,20 @@ def emulator() -> None:
 @click.option("--s3-endpoint", default=None, metavar="URL",
               help="Use this S3 (e.g. LocalStack's) instead of the in-process one.")
 @click.option("--region", default="us-east-1", show_default=True)
+@click.option("--bucket-prefix", default="", help="The platform's bucket prefix, as the clients' LAKEHOUSE_BUCKET_PREFIX "
+              "(the zones its DataBrew and Glue jobs read and write).")
 @click.option("--log-requests", is_flag=True, help="Print one line per request.")
 def start(host: str, port: int, data_dir: Path, in_memory: bool, s3_endpoint: str | None, region: str,
-          log_requests: bool) -> None:
+          bucket_prefix: str, log_requests: bool) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM), then save state."""
     from emulation.endpoint.server import Emulator, EmulatorConfig
 
+    load_settings({"bucket_prefix": bucket_prefix}, environ={})  # the platform's own rule for prefixes
     if s3_endpoint is not None and not s3_endpoint.startswith(("http://", "https://")):
         raise ConfigError(f"--s3-endpoint must be an http(s):// URL (got {s3_endpoint!r})")
     config = EmulatorConfig(host=host, port=port, data_dir=None if in_memory else data_dir,
-                            external_s3=s3_endpoint, region=region, log_requests=log_requests)
+                            external_s3=s3_endpoint, region=region, bucket_prefix=bucket_prefix,
+                            log_requests=log_requests)
     server = Emulator(config)
     try:
         url = server.bind()

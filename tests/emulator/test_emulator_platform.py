@@ -5,11 +5,12 @@ gives the same curated data and answers as the embedded default."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cli_support import CliRunner, platform_for
-from emulator_support import RunningEmulator
+from emulator_support import RunningEmulator, emulator_process
 
 from lakehouse.datasets.sample import SampleReport
 
@@ -18,10 +19,21 @@ CURATED = ["inquiry_volume", "department_monthly", "monthly_volume", "channel_mo
            "department_yearly", "department_year_over_year"]
 
 
+PREFIX = "city-"
+
+
+@pytest.fixture(scope="module")
+def running_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+    """An emulator serving a platform whose buckets carry a prefix, as a city's would."""
+    with emulator_process("--in-memory", "--bucket-prefix", PREFIX, cwd=tmp_path_factory.mktemp("emulator")) as emulator:
+        yield emulator
+
+
 @pytest.fixture
 def aws_environment(running_emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", running_emulator.url)
     monkeypatch.setenv("LAKEHOUSE_BACKEND", "aws")
+    monkeypatch.setenv("LAKEHOUSE_BUCKET_PREFIX", PREFIX)
 
 
 def _table(home: Path, table: str, **flags: str) -> list[tuple[object, ...]]:
