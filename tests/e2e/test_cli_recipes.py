@@ -121,7 +121,8 @@ def test_failing_blocking_rule_stops_before_landing_is_published(
     assert lakehouse("ingest", "--home", str(home), "--source", str(every_row_bad)).code == 0
     outcome = lakehouse("prepare", "--home", str(home))
     assert outcome.code == 1
-    assert "data-quality rules failed for 3-1-1-inquiry-volume, landing not published: has-rows" in outcome.stderr
+    assert "data-quality rules failed for 3-1-1-inquiry-volume (raw/3-1-1-inquiry-volume/sha256=" in outcome.stderr
+    assert f"/{every_row_bad.name}), landing not published: has-rows" in outcome.stderr
     after = zone_snapshot(platform_for(home))
     assert {k: v for k, v in after.items() if k.startswith(("landing/", "curated/"))} == \
         {k: v for k, v in before.items() if k.startswith(("landing/", "curated/"))}
