@@ -105,7 +105,29 @@ def _parse_csv(layout: SourceLayout, spec: DatasetSpec, rows_path: Path) -> Pars
         ).alias("reason"),
         pl.col("raw_record").str.strip_chars("\r\n"),
     ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+    opened = rejects.filter(pl.col("error_type") == "UNQUOTED VALUE")["source_line"]
+    if opened.len():
+        _check_nothing_swallowed(layout.path, rows_path, parsed_rows + rejects.height, int(opened.min()))
     return ParsedSource(rows_path, parse_rejects, parsed_rows, first_data_line=2)
+
+
+def _check_nothing_swallowed(path: Path, rows_path: Path, records: int, quote_line: int) -> None:
+    """DuckDB reads past a quote that is never closed: the lines after it vanish without a
+    reject. Count the file's lines independently; if records (and the line breaks quoted inside
+    them) do not cover them, refuse the file rather than lose rows."""
+    physical = 0
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if number > 1 and line.strip(b" \t\r\n\x00"):
+                physical += 1
+    columns = pl.scan_parquet(rows_path).collect_schema().names()
+    quoted_breaks = pl.scan_parquet(rows_path).select(
+        pl.sum_horizontal(pl.col(name).str.count_matches("\n").sum() for name in columns)
+    ).collect().item() if columns else 0
+    lost = physical - records - int(quoted_breaks or 0)
+    if lost > 0:
+        raise SourceError(f"{path}: line {quote_line}: a quote opened there is never closed, so {lost} later "
+                          f"line{'s' if lost != 1 else ''} cannot be read; close the quote and ingest again")
 
 
 def _with_lf_line_ends(source: Path, target: Path) -> Path:

@@ -87,6 +87,9 @@ CORPUS: dict[str, tuple[Maker, str]] = {
     "truncated-mid-row": (_write("truncated.csv", _csv([HEADER, *ROWS])[:-20]), "either"),
     "unterminated-quote": (_write("open-quote.csv", _csv([HEADER, *ROWS[:2], 'DBL - X;"never closed;2019-10;Phone;3;9'])),
                            "either"),
+    # DuckDB reads past a quote never closed: the rows after it would vanish, so it is refused.
+    "unterminated-quote-mid-file": (_write("open-quote-mid.csv", _csv([HEADER, ROWS[0], 'DBL - X;"never closed;2019-10;'
+                                                                       'Phone;3;9', *ROWS[1:]])), "refused"),
     "html-error-page": (_write("error.csv", b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>\n"),
                         "refused"),
     "excel-sep-line": (_write("excel.csv", _csv(["sep=;", HEADER, *ROWS])), "either"),

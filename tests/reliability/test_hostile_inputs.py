@@ -36,6 +36,8 @@ def test_a_hostile_export_is_processed_or_refused_cleanly(case: str, lakehouse: 
         errors = [line for line in outcome.stderr.splitlines() if line.startswith("Error:")]
         assert len(errors) == 1, outcome.stderr
         assert source.name in errors[0], errors[0]
+        if case == "unterminated-quote-mid-file":
+            assert "line 3: a quote opened there is never closed, so 4 later lines cannot be read" in errors[0]
         if ingested.code != 0:
             assert zone_snapshot(platform_for(home)) == before
 
