@@ -200,12 +200,31 @@ class DuckDBQueryEngine(AthenaApi, QueryEngine):
         root = self.listings.root(bucket, prefix).rstrip("/")
         pattern = exp.Literal.string(f"{root}/**/*.parquet").sql("duckdb")
         partition_keys = table.get("PartitionKeys", [])
+        if partition_keys and "_as_of" not in table:
+            # Athena reads a partitioned table's registered partitions only: files under the
+            # location whose partition was never added (or was dropped) are not the table's.
+            files = self._registered_files(table)
+            if not files:
+                nulls = ", ".join(f"NULL AS {_identifier(c['Name'])}" for c in columns)
+                return f"SELECT {projection} FROM (SELECT {nulls}) WHERE false"
+            pattern = "[" + ", ".join(_literal(uri) for uri in files) + "]"
         if partition_keys:
             hive_types = ", ".join(f"{_literal(k['Name'])}: {_duckdb_type(k['Type'])}" for k in partition_keys)
             options = f"hive_partitioning=true, hive_types={{{hive_types}}}"
         else:
             options = "hive_partitioning=false"
         return f"SELECT {projection} FROM read_parquet({pattern}, {options}, union_by_name=true)"
+
+
+    def _registered_files(self, table: GlueDocument) -> list[str]:
+        """The Parquet files under the table's registered partition locations, in order."""
+        files: list[str] = []
+        for partition in self.catalog.get_partitions(table["DatabaseName"], table["Name"]):
+            location = urlsplit(partition["StorageDescriptor"]["Location"])
+            prefix = location.path.lstrip("/")
+            listed = self.listings.parquet_files(location.netloc, prefix if prefix.endswith("/") else prefix + "/")
+            files += sorted(listed or {})
+        return files
 
 
 @lru_cache(maxsize=4096)  # pure, and called for every column of every table a query reads

@@ -12,7 +12,7 @@ from cli_support import platform_for
 from emulation.athena.engine import DuckDBQueryEngine
 from emulation.glue.models import ObjectStoreCatalog
 from emulation.s3.store import FileObjectStore
-from lakehouse.catalog.glue_shapes import table_input
+from lakehouse.catalog.glue_shapes import partition_input, table_input
 from lakehouse.etl.tables import Column
 
 
@@ -41,6 +41,9 @@ def athena_home(tmp_path: Path) -> AthenaHome:
     columns = [Column("id", "bigint"), Column("name", "string"), Column("amount", "double"), Column("day", "date")]
     catalog.create_table("vancouver_311", table_input("events", "test events", columns, [Column("year", "int")],
                                                       "s3://curated/vancouver_311/events/"))
+    # Registered as MSCK REPAIR would: Athena reads a partitioned table's registered partitions only.
+    events = catalog.get_table("vancouver_311", "events")
+    catalog.batch_create_partition("vancouver_311", "events", [partition_input(events, [str(y)]) for y in YEARS])
     return AthenaHome(home, sizes)
 
 

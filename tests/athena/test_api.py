@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from athena_support import AthenaHome
+from athena_support import YEARS, AthenaHome
 from cli_support import platform_for
 
 from emulation.athena.engine import DuckDBQueryEngine
@@ -24,6 +24,7 @@ from emulation.athena.scanned import TableFiles, data_scanned
 from emulation.athena.workgroups import saved_query_id
 from emulation.glue.models import ObjectStoreCatalog
 from emulation.s3.store import FileObjectStore
+from lakehouse.catalog.glue_shapes import partition_input
 from lakehouse.sql.saved import saved_queries
 
 
@@ -283,6 +284,9 @@ def test_api_on_an_s3_endpoint(moto_endpoint: str, unique_bucket: str, athena_ho
     platform.catalog.create_database({"Name": "vancouver_311"})
     platform.catalog.create_table("vancouver_311", {k: v for k, v in table.items() if k in (
         "Name", "Description", "TableType", "Parameters", "PartitionKeys", "StorageDescriptor")})
+    events = platform.catalog.get_table("vancouver_311", "events")
+    platform.catalog.batch_create_partition("vancouver_311", "events",
+                                            [partition_input(events, [str(year)]) for year in YEARS])
     engine = platform.engine
     done = execution(engine, "SELECT count(*) AS n FROM events WHERE year >= 2023")
     assert done["Status"]["State"] == "SUCCEEDED", done["Status"]

@@ -15,6 +15,7 @@ from emulation.athena.caching import FileListings
 from emulation.athena.engine import DuckDBQueryEngine
 from emulation.athena.write_behind import WriteBehindStore
 from emulation.s3.store import FileObjectStore
+from lakehouse.catalog.glue_shapes import partition_input
 from lakehouse.errors import NoSuchKey, QueryError
 
 
@@ -50,6 +51,9 @@ def test_repeated_query_follows_new_files_and_new_schemas(engine: DuckDBQueryEng
     target = source.parent.parent / "year=2025" / "part-00000.parquet"
     target.parent.mkdir()
     target.write_bytes(source.read_bytes())
+    assert engine.run_query(sql).rows == [(0,)]  # files of a partition nobody added: not the table's (Athena)
+    events = engine.catalog.get_table("vancouver_311", "events")
+    engine.catalog.create_partition("vancouver_311", "events", partition_input(events, ["2025"]))
     assert engine.run_query(sql).rows == [(400,)]
     # A new column type in the catalog: the cached translation of the same text is not reused.
     table = engine.catalog.get_table("vancouver_311", "events")

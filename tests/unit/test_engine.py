@@ -10,7 +10,7 @@ import pytest
 from emulation.athena.engine import DuckDBQueryEngine
 from emulation.glue.models import ObjectStoreCatalog
 from emulation.s3.store import FileObjectStore
-from lakehouse.catalog.glue_shapes import table_input
+from lakehouse.catalog.glue_shapes import partition_input, table_input
 from lakehouse.config import Settings, load_settings
 from lakehouse.errors import ConfigError
 from lakehouse.etl.models import ALL_TABLES as CURATED_TABLES
@@ -45,6 +45,9 @@ def test_partition_values_come_from_folders_with_catalog_types(
     catalog.create_database({"Name": "vancouver_311"})
     catalog.create_table("vancouver_311", table_input(table.name, table.description, table.columns,
                                                       table.partition_keys, "s3://curated/vancouver_311/inquiry_volume/"))
+    registered = catalog.get_table("vancouver_311", "inquiry_volume")
+    catalog.batch_create_partition("vancouver_311", "inquiry_volume",
+                                   [partition_input(registered, [str(year)]) for year in (2023, 2024)])
     result = engine.run_query("SELECT year, sum(inquiries) AS n FROM inquiry_volume WHERE year = ? GROUP BY year", [2024])
     assert result.rows == [(2024, 3)]
     assert result.types == ["integer", "bigint"]  # Glue int partition key, bigint column (file held int32)

@@ -96,6 +96,9 @@ def test_statements_as_athena_answers_them(tmp_path: Path) -> None:
         ["_col0"], [str(sum(r.year == 2023 for r in ROWS))]]
     script.run("ALTER TABLE golden.requests_again DROP PARTITION (year = 2022)", "DDL/ALTER_TABLE")
     assert script.values("SHOW PARTITIONS golden.requests_again") == [[f"year={y}"] for y in YEARS if y != 2022]
+    # Its files stay, but a dropped partition is no longer the table's (Athena reads registered ones).
+    assert script.values("SELECT count(*) FROM golden.requests_again") == [
+        ["_col0"], [str(sum(r.year != 2022 for r in ROWS))]]
 
     script.run("DROP VIEW golden.long_requests", "DDL/DROP_VIEW")
     script.run("DROP TABLE golden.department_minutes", "DDL/DROP_TABLE")
