@@ -16,7 +16,7 @@ from emulator_support import RunningEmulator  # noqa: E402
 
 OTHER_SERVICES = ("IAM", "EC2", "STS")
 # Distinctive dummy credentials: tests assert they never appear in any output.
-ACCESS_KEY, SECRET_KEY = "AKIALAKEHOUSETEST311", "lakehouse-secret-must-never-be-printed"
+ACCESS_KEY, SECRET_KEY = "dummy-lakehouse-key-id-311", "lakehouse-secret-must-never-be-printed"
 
 
 @dataclass
