@@ -19,6 +19,7 @@ import click
 from lakehouse import cli_output as out
 from lakehouse import pipeline
 from lakehouse.cli_options import platform_options
+from lakehouse.cli_bench import bench
 from lakehouse.cli_cloud import cloud
 from lakehouse.cli_doctor import doctor
 from lakehouse.cli_emulator import emulator
@@ -139,6 +140,7 @@ for group in (query, recipe, profile, catalog, crawl, job, serve, report):
 cli.add_command(emulator)
 cli.add_command(doctor)
 cli.add_command(cloud)
+cli.add_command(bench)
 
 
 def main(argv: list[str] | None = None) -> None:
