@@ -26,6 +26,14 @@ def parse_rows(text: str) -> int:
     return int(value)
 
 
+def parse_limit(text: str) -> tuple[str, int]:
+    """'pandas=20M' -> ('pandas', 20000000)."""
+    system, equals, rows = text.partition("=")
+    if not equals or not system.strip():
+        raise ConfigError(f"--max-rows {text!r}: give SYSTEM=ROWS, e.g. pandas=20M")
+    return system.strip(), parse_rows(rows)
+
+
 @click.command()
 @click.option("--rows", "rows_text", multiple=True, metavar="N",
               help="Rows of a synthetic export (repeatable; 1000 to 50M; e.g. 1000000 or 10M). Default 1M.")
@@ -42,36 +50,45 @@ def parse_rows(text: str) -> int:
 @click.option("--workdir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Samples and outputs (default /tmp/lakehouse-bench-scale).")
 @click.option("--seed", type=int, default=311, show_default=True)
-@click.option("--pandas-max-rows", "pandas_max_text", default="20M", show_default=True,
-              help="Skip pandas above this size (it holds the whole export in memory).")
+@click.option("--max-rows", "max_rows_text", multiple=True, metavar="SYSTEM=N",
+              help="Skip a system above this size (repeatable; default pandas=20M: it holds the whole export "
+                   "in memory).")
+@click.option("--merge", "merge_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A previous run's JSON: its records for other sizes/systems join this report and chart.")
 @click.option("--keep-outputs", is_flag=True, help="Keep each run's homes and Parquet files.")
 def bench(rows_text: tuple[str, ...], dataset_name: str, systems_text: tuple[str, ...], repeat: str,
-          json_path: Path | None, results_dir: Path, workdir: Path | None, seed: int, pandas_max_text: str,
-          keep_outputs: bool) -> None:
+          json_path: Path | None, results_dir: Path, workdir: Path | None, seed: int, max_rows_text: tuple[str, ...],
+          merge_path: Path | None, keep_outputs: bool) -> None:
     """Time the full pipeline against DuckDB alone (the floor), pandas and PySpark; ratios to the floor."""
     from lakehouse.bench import report as reports
     from lakehouse.bench.harness import environment
-    from lakehouse.bench.runner import DEFAULT_WORKDIR, BenchOptions, default_systems, run_bench
+    from lakehouse.bench.runner import DEFAULT_MAX_ROWS, DEFAULT_WORKDIR, BenchOptions, default_systems, run_bench
 
+    if merge_path is not None and not merge_path.is_file():
+        raise ConfigError(f"--merge {merge_path}: no such file")
     if not repeat.isdigit():
         raise ConfigError(f"--repeat {repeat!r}: give a whole number of runs")
     systems = [name.strip() for text in systems_text for name in text.split(",") if name.strip()]
     options = BenchOptions(
         rows=[parse_rows(text) for text in rows_text] or [1_000_000], dataset=dataset_name,
         systems=systems or default_systems(dataset_name), repeat=int(repeat), seed=seed,
-        workdir=workdir or DEFAULT_WORKDIR, pandas_max_rows=parse_rows(pandas_max_text), keep_outputs=keep_outputs,
+        workdir=workdir or DEFAULT_WORKDIR, max_rows={**DEFAULT_MAX_ROWS, **dict(parse_limit(text) for text in max_rows_text)},
+        keep_outputs=keep_outputs,
     )
     run = run_bench(options, echo=lambda line: out.console.print(line, markup=False, highlight=False, soft_wrap=True))
     command = shlex.join(["lakehouse", "bench", *[f"--rows={rows}" for rows in options.rows],
                           f"--dataset={dataset_name}", f"--systems={','.join(options.systems)}",
-                          f"--repeat={options.repeat}", *([f"--json={json_path}"] if json_path else [])])
-    document = reports.document(run.records, environment(), command, dataset_name, run.skipped,
+                          f"--repeat={options.repeat}", *[f"--max-rows={text}" for text in max_rows_text],
+                          *([f"--merge={merge_path}"] if merge_path else []),
+                          *([f"--json={json_path}"] if json_path else [])])
+    records = reports.merged(run.records, merge_path) if merge_path else run.records
+    document = reports.document(records, environment(), command, dataset_name, run.skipped,
                                 run.disagreements)
     stem = "bench" if dataset_name == "3-1-1-inquiry-volume" else f"bench-{dataset_name.removeprefix('3-1-1-')}"
     table = reports.markdown(document)
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / f"{stem}.md").write_text(table, encoding="utf-8")
-    reports.chart(run.records, results_dir / f"{stem}.png", f"lakehouse bench: {dataset_name}")
+    reports.chart(records, results_dir / f"{stem}.png", f"lakehouse bench: {dataset_name}")
     if json_path is not None:
         reports.write_json(json_path, document)
     out.console.print(table, markup=False, highlight=False, soft_wrap=True)

@@ -38,6 +38,14 @@ def document(records: list[dict[str, Any]], machine: dict[str, str], command: st
             "disagreements": disagreements}
 
 
+def merged(records: list[dict[str, Any]], previous: Path) -> list[dict[str, Any]]:
+    """This run's records plus a previous report's for the (rows, system) pairs this run did not measure."""
+    measured = {(r["rows"], r["system"]) for r in records}
+    earlier = json.loads(previous.read_text(encoding="utf-8"))["records"]
+    kept = [{**r, "from_previous_run": True} for r in earlier if (r["rows"], r["system"]) not in measured]
+    return sorted([*records, *kept], key=lambda r: (r["rows"], r["system"] != "floor", r["system"]))
+
+
 def write_json(path: Path, report: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

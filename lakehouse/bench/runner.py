@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lakehouse.bench.harness import ChildRun, run_child
+from lakehouse.bench.harness import ChildFailed, ChildRun, run_child
 from lakehouse.bench.samples import GENERATED, MAX_ROWS, ensure_sample
 from lakehouse.bench.systems import FLOOR, SUPPORTED, SYSTEMS
 from lakehouse.errors import ConfigError
 
 DEFAULT_WORKDIR = Path("/tmp/lakehouse-bench-scale")
-DEFAULT_PANDAS_MAX_ROWS = 20_000_000  # pandas peaked at 5.3 GB for 10M rows: 50M would not fit in 24 GiB
+# pandas peaked at 5.3 GB for 10M rows (benchmarks/README.md): 50M would not fit in 24 GiB.
+DEFAULT_MAX_ROWS = {"pandas": 20_000_000}
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,14 @@ class BenchOptions:
     repeat: int = 1
     seed: int = 311
     workdir: Path = DEFAULT_WORKDIR
-    pandas_max_rows: int = DEFAULT_PANDAS_MAX_ROWS
+    max_rows: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MAX_ROWS))  # system -> largest size
     keep_outputs: bool = False
 
 
 @dataclass
 class BenchRun:
     records: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # what was not run, and why
+    skipped: list[str] = field(default_factory=list)  # what was not run or failed, and why
     disagreements: list[str] = field(default_factory=list)
 
 
@@ -70,6 +71,9 @@ def check_options(options: BenchOptions) -> None:
         raise ConfigError("--systems must include floor: every ratio is to the floor of the same run")
     if "pyspark" in options.systems and not spark_available():
         raise ConfigError("--systems pyspark: PySpark is not importable or Java is missing")
+    for system in options.max_rows:
+        if system not in SYSTEMS:
+            raise ConfigError(f"--max-rows {system}=…: known systems are {', '.join(SYSTEMS)}")
     if "pyspark" in options.systems and "lakehouse" not in options.systems:
         raise ConfigError("--systems pyspark needs lakehouse: the Glue script reads the landing zone it prepares")
 
@@ -81,10 +85,13 @@ def run_bench(options: BenchOptions, echo: Callable[[str], None] = print) -> Ben
     order = [s for s in SYSTEMS if s in options.systems]
     for rows in options.rows:
         sample = ensure_sample(options.workdir, options.dataset, rows, options.seed, echo)
-        systems = [s for s in order if s != "pandas" or rows <= options.pandas_max_rows]
-        if len(systems) < len(order):
-            run.skipped.append(f"pandas at {rows:,} rows: above --pandas-max-rows {options.pandas_max_rows:,} "
-                               "(it holds the whole export in memory: 5.3 GB at 10M rows)")
+        systems = []
+        for system in order:
+            if rows > options.max_rows.get(system, MAX_ROWS):
+                run.skipped.append(f"{system} at {rows:,} rows: above --max-rows {system}="
+                                   f"{options.max_rows[system]:,}")
+            else:
+                systems.append(system)
         runs: dict[str, list[ChildRun]] = {s: [] for s in systems}
         loads: dict[str, list[float]] = {s: [] for s in systems}
         for repeat in range(1, options.repeat + 1):
@@ -96,12 +103,22 @@ def run_bench(options: BenchOptions, echo: Callable[[str], None] = print) -> Ben
                     if system == "pyspark" else sample
                 command = [sys.executable, "-m", "lakehouse.bench.child", system, "--sample", str(source),
                            "--out", str(out), "--dataset", options.dataset]
+                if system == "pyspark" and not runs.get("lakehouse"):
+                    continue  # the Glue script has no landing zone to read
                 loads[system].append(os.getloadavg()[0])
-                measured = run_child(command, out, label=f"{system} at {rows:,} rows")
+                try:
+                    measured = run_child(command, out, label=f"{system} at {rows:,} rows")
+                except ChildFailed as failure:
+                    # Reported, not fatal: where a system breaks (e.g. memory) is a result too.
+                    run.skipped.append(f"{failure} (run {repeat}); see the output above")
+                    echo(f"{rows:>11,} {system:<10} run {repeat}/{options.repeat}: FAILED ({failure})")
+                    continue
                 runs[system].append(measured)
                 echo(f"{rows:>11,} {system:<10} run {repeat}/{options.repeat}: {measured.result['seconds']:8.2f}s "
                      f"peak {measured.peak_rss_mb:7,.0f} MB (load before {loads[system][-1]:.1f})")
-        records = _records(rows, runs, loads, options.repeat)
+        if not runs.get(FLOOR):
+            raise ChildFailed(f"the floor failed at {rows:,} rows: no ratio can be computed")
+        records = _records(rows, {s: m for s, m in runs.items() if m}, loads, options.repeat)
         run.disagreements += _check_answers(options.workdir / "out" / options.dataset / str(rows), systems, rows)
         run.records.extend(records)
         if not options.keep_outputs:

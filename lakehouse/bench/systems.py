@@ -8,6 +8,8 @@ order), `landing_rows` where it has them, and `covers` (what part of the job it 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -190,15 +192,19 @@ def run_pyspark(landing_home: Path, out: Path, dataset: str) -> dict[str, Any]:
     stages = Stages()
     with stages.stage("start Spark + catalog"):
         # The script keeps its catalog in Glue: moto's Glue over real HTTP on loopback.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per catalog request
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         host, port = server.get_host_and_port()
         glue = boto3.client("glue", endpoint_url=f"http://{host}:{port}", region_name="us-east-1",
                             aws_access_key_id="bench", aws_secret_access_key="bench")
         spark = (SparkSession.builder.master("local[*]").appName("lakehouse-bench")
-                 .config("spark.ui.enabled", "false")
+                 .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                  .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
                  .config("spark.driver.memory", "2g")
+                 # Spark's default of 200 shuffle partitions is for clusters: on a few local cores each
+                 # of the job's small aggregates would become 200 tasks. Tuned as a local user would.
+                 .config("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 1)))
                  .getOrCreate())
         spark.sparkContext.setLogLevel("ERROR")
         module_spec = importlib.util.spec_from_file_location("lakehouse_curate_bench", GLUE_SCRIPT)

@@ -1,0 +1,47 @@
+"""The child-process harness measures what the child and its descendants really hold."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from lakehouse.bench.harness import ChildFailed, run_child
+from lakehouse.bench.report import slopes
+
+HOLD_MB = 300
+# Allocates and touches HOLD_MB, then writes the result file the harness reads.
+HOLDER = (
+    "import json, sys, time; block = bytearray({mb} * 1024 * 1024); time.sleep(0.8); "
+    "open(sys.argv[1], 'w').write(json.dumps({{'seconds': 0.8}}))"
+)
+
+
+def test_peak_rss_is_the_childs(tmp_path: Path) -> None:
+    run = run_child([sys.executable, "-c", HOLDER.format(mb=HOLD_MB), str(tmp_path / "result.json")], tmp_path)
+    assert run.result == {"seconds": 0.8}
+    assert HOLD_MB <= run.peak_rss_mb < HOLD_MB + 100
+    assert run.process_seconds >= 0.8
+
+
+def test_peak_rss_counts_a_grandchild_the_child_waits_on(tmp_path: Path) -> None:
+    # The child stays small; its own child (as a Spark JVM is) holds the memory.
+    grandchild = HOLDER.format(mb=HOLD_MB).replace("sys.argv[1]", "sys.argv[1] + '.unused'")
+    child = (f"import subprocess, sys; subprocess.run([sys.executable, '-c', {grandchild!r}, sys.argv[1]], "
+             "check=True); open(sys.argv[1], 'w').write('{}')")
+    run = run_child([sys.executable, "-c", child, str(tmp_path / "result.json")], tmp_path)
+    assert run.peak_rss_mb >= HOLD_MB
+
+
+def test_a_failing_child_is_an_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(ChildFailed, match=r"^pandas at 2,000 rows failed \(exit 3\)$"):
+        run_child([sys.executable, "-c", "raise SystemExit(3)"], tmp_path, label="pandas at 2,000 rows")
+
+
+def test_slope_of_log_time_against_log_rows() -> None:
+    linear = [{"rows": n, "system": "a", "seconds": n / 1e5} for n in (10**6, 10**7, 5 * 10**7)]
+    constant = [{"rows": n, "system": "b", "seconds": 3.0} for n in (10**6, 10**7)]
+    quadratic = [{"rows": n, "system": "c", "seconds": (n / 1e6) ** 2} for n in (10**6, 10**7)]
+    single = [{"rows": 10**6, "system": "d", "seconds": 1.0}]
+    assert slopes(linear + constant + quadratic + single) == {"a": 1.0, "b": 0.0, "c": 2.0}
