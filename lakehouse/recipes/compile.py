@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from lakehouse.recipes.conditions import condition_expression
-from lakehouse.recipes.frame import is_internal, prepare_input, user_columns
+from lakehouse.recipes.frame import is_internal, prepare_input, user_columns, with_reject_texts
 from lakehouse.recipes.model import Recipe, RecipeError, RecipeStep
 from lakehouse.recipes.operations import Operation, load_all
 from lakehouse.recipes.operations.base import OperationSpec, StepContext
@@ -20,9 +20,10 @@ def compile_recipe(recipe: Recipe, frame: pl.LazyFrame, keep_raw: bool = True) -
     """The plan of every step over `frame`; rejected rows stay in it, marked (see frame.py)."""
     operations = load_all()
     plan = prepare_input(frame, keep_raw)
+    rejections: dict[int, tuple[str, str]] = {}
     for step in recipe.steps:
-        plan = apply_step(step, plan, operations)
-    return plan
+        plan = apply_step(step, plan, operations, rejections)
+    return with_reject_texts(plan, rejections)
 
 
 def validate_recipe(recipe: Recipe, schema: Mapping[str, pl.DataType]) -> pl.Schema:
@@ -35,7 +36,10 @@ def validate_recipe(recipe: Recipe, schema: Mapping[str, pl.DataType]) -> pl.Sch
     return pl.Schema({name: resolved[name] for name in user_columns(resolved)})
 
 
-def apply_step(step: RecipeStep, plan: pl.LazyFrame, operations: Mapping[str, Operation]) -> pl.LazyFrame:
+def apply_step(
+    step: RecipeStep, plan: pl.LazyFrame, operations: Mapping[str, Operation],
+    rejections: dict[int, tuple[str, str]],
+) -> pl.LazyFrame:
     operation = operations.get(step.operation)
     if operation is None:
         close = difflib.get_close_matches(step.operation, list(operations), n=1)
@@ -46,7 +50,7 @@ def apply_step(step: RecipeStep, plan: pl.LazyFrame, operations: Mapping[str, Op
     _check_columns(step, operation.spec, schema)
     if step.conditions and not operation.spec.conditions_allowed:
         raise RecipeError(f"{step.describe()}: this operation takes no ConditionExpressions")
-    context = StepContext(step, plan, schema, condition_expression(step, schema))
+    context = StepContext(step, plan, schema, condition_expression(step, schema), rejections)
     result = operation.apply(context)
     try:
         result.collect_schema()

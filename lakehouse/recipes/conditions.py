@@ -25,7 +25,7 @@ Undocumented edge cases, decided here once for every condition:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 import polars as pl
@@ -145,10 +145,23 @@ def _is(column: pl.Expr, value: str | None, dtype: pl.DataType, fail: Fail) -> p
     values = _values(value, fail)
     numbers = [_number(v) for v in values]
     if dtype.is_numeric() and all(n is not None for n in numbers):
-        return column.cast(pl.Float64).is_in(numbers)  # 1.0 IS "1"
+        return _one_of(column.cast(pl.Float64), numbers)  # 1.0 IS "1"
     if dtype == pl.Boolean:
         values = [v.lower() for v in values]
-    return text(column).is_in(values)
+    return _one_of(text(column), values)
+
+
+# Up to this many values, IS compares value by value: is_in with a literal list becomes a
+# separate join-like node in the streaming engine, buffering its input, while comparisons
+# stay inside the row-by-row projection.
+_COMPARED_ONE_BY_ONE = 8
+
+
+def _one_of(column: pl.Expr, values: Sequence[str] | Sequence[float]) -> pl.Expr:
+    """Whether the value is one of `values` (null where it is null, as is_in)."""
+    if 0 < len(values) <= _COMPARED_ONE_BY_ONE:
+        return pl.any_horizontal([column == value for value in values])
+    return column.is_in(values)
 
 
 def _ordered(column: pl.Expr, raw: object, dtype: pl.DataType, fail: Fail) -> tuple[pl.Expr, pl.Expr]:

@@ -6,6 +6,8 @@ rejected them and why, so nothing is lost and the counts reconcile.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 INTERNAL_PREFIX = "__lh_"
@@ -30,12 +32,19 @@ def prepare_input(frame: pl.LazyFrame, keep_raw: bool = True) -> pl.LazyFrame:
     """Add the row number, the reject markers and (optionally) raw copies of every column."""
     names = frame.collect_schema().names()
     extra = [pl.col(name).cast(pl.String).alias(f"{RAW_PREFIX}{name}") for name in names] if keep_raw else []
-    return frame.with_row_index(RECORD, offset=1).with_columns(
-        pl.lit(None, pl.Int32).alias(REJECT_STEP),
-        pl.lit(None, pl.String).alias(REJECT_OPERATION),
-        pl.lit(None, pl.String).alias(REJECT_REASON),
-        *extra,
-    )
+    return frame.with_row_index(RECORD, offset=1).with_columns(pl.lit(None, pl.Int32).alias(REJECT_STEP), *extra)
+
+
+def with_reject_texts(frame: pl.LazyFrame, rejections: Mapping[int, tuple[str, str]]) -> pl.LazyFrame:
+    """Add the operation and reason of each rejected row's step (steps mark only their number)."""
+    operation: pl.Expr = pl.lit(None, pl.String)
+    reason: pl.Expr = pl.lit(None, pl.String)
+    # A when/then chain over a handful of step numbers: elementwise, so it streams.
+    for step, (name, text) in sorted(rejections.items(), reverse=True):
+        rejected_here = pl.col(REJECT_STEP) == step
+        operation = pl.when(rejected_here).then(pl.lit(name, pl.String)).otherwise(operation)
+        reason = pl.when(rejected_here).then(pl.lit(text, pl.String)).otherwise(reason)
+    return frame.with_columns(operation.alias(REJECT_OPERATION), reason.alias(REJECT_REASON))
 
 
 def output(frame: pl.LazyFrame) -> pl.LazyFrame:

@@ -55,6 +55,15 @@ def test_is_takes_a_json_array_of_values() -> None:
     assert matched(TEXT, cond("IS", "channel", '["Phone","Chat"]')) == [1, 2]
 
 
+def test_is_and_is_not_agree_for_few_and_many_values() -> None:
+    # Up to 8 values are compared one by one, more go through is_in: same rows either way,
+    # and a missing value is neither IS nor IS_NOT a list of text values.
+    few = '["Phone","Chat"]'
+    many = '["Phone","Chat","a","b","c","d","e","f","g"]'
+    assert matched(TEXT, cond("IS", "channel", few)) == matched(TEXT, cond("IS", "channel", many)) == [1, 2]
+    assert matched(TEXT, cond("IS_NOT", "channel", few)) == matched(TEXT, cond("IS_NOT", "channel", many))
+
+
 def test_is_takes_a_bare_single_value_as_written() -> None:
     assert matched(TEXT, cond("IS", "channel", "Phone")) == [1]
     assert matched({"n": ["1.50", "1.5"]}, cond("IS", "n", "1.50")) == [1]

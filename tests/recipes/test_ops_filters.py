@@ -109,6 +109,15 @@ def test_delete_duplicate_rows_compares_after_earlier_transformations() -> None:
     assert bad["record"].to_list() == [3, 4, 6]
 
 
+def test_delete_duplicate_rows_tells_apart_rows_with_the_same_values_in_other_columns() -> None:
+    # The row hash mixes columns in order: swapped values, or a null moved to another
+    # column, make a different row, never a duplicate.
+    data = {"a": ["x", "y", "x", None, "x", "x"], "b": ["y", "x", None, "x", "y", None]}
+    kept, dropped = run(data, step("DELETE_DUPLICATE_ROWS"))
+    assert kept.rows() == [("x", "y"), ("y", "x"), ("x", None), (None, "x")]
+    assert dropped["record"].to_list() == [5, 6]
+
+
 def test_delete_duplicate_rows_with_a_condition_only_deletes_selected_duplicates() -> None:
     kept, bad = run(ROWS, step("DELETE_DUPLICATE_ROWS", [cond("IS_MISSING", "a")]))
     assert bad["record"].to_list() == [6]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from lakehouse.recipes.frame import ALIVE, REJECT_OPERATION, REJECT_REASON, REJECT_STEP
+from lakehouse.recipes.frame import ALIVE, REJECT_STEP
 from lakehouse.recipes.model import RecipeError, RecipeStep
 
 DOCS = "https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions."
@@ -48,6 +48,9 @@ class StepContext:
     frame: pl.LazyFrame
     schema: pl.Schema
     condition: pl.Expr | None = None  # rows the step applies to; None = every row
+    # step number -> (operation, reason) of every step that rejects rows; shared by the
+    # steps of one compilation (dataclasses.replace keeps the same dict).
+    rejections: dict[int, tuple[str, str]] = field(default_factory=dict)
     _notes: list[str] = field(default_factory=list)
 
     # parameters ---------------------------------------------------------------
@@ -133,13 +136,15 @@ class StepContext:
         position = names.index(after) + 1
         return frame.select([*names[:position], column, *names[position:]])
 
-    def reject(self, mask: pl.Expr, reason: pl.Expr | str) -> pl.LazyFrame:
-        """Mark alive rows matching `mask` (and the conditions) as removed by this step."""
+    def reject(self, mask: pl.Expr, reason: str) -> pl.LazyFrame:
+        """Mark alive rows matching `mask` (and the conditions) as removed by this step.
+
+        Only the step number goes into the plan; the operation and reason texts are one per
+        step, so compile_recipe attaches them once at the end (two string columns rewritten
+        by every filter step cost more than the filters themselves).
+        """
         hit = ALIVE & mask.fill_null(False) & self.applies
-        message = pl.lit(reason) if isinstance(reason, str) else reason
+        self.rejections[self.step.number] = (self.step.operation, f"step {self.step.number}: {reason}")
         return self.frame.with_columns(
             pl.when(hit).then(pl.lit(self.step.number, pl.Int32)).otherwise(pl.col(REJECT_STEP)).alias(REJECT_STEP),
-            pl.when(hit).then(pl.lit(self.step.operation)).otherwise(pl.col(REJECT_OPERATION)).alias(REJECT_OPERATION),
-            pl.when(hit).then(pl.format("step {}: {}", pl.lit(self.step.number), message))
-            .otherwise(pl.col(REJECT_REASON)).alias(REJECT_REASON),
         )
