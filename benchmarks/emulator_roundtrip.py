@@ -21,6 +21,8 @@ from typing import Any
 
 import boto3
 
+from lakehouse.bench.harness import status_mb
+
 ATHENA_FLOOR_SECONDS = 2.0  # real Athena's latency floor per query (1–3 s; shared/AWS_NOTES.md)
 CLIENT = {"region_name": "us-east-1", "aws_access_key_id": "bench", "aws_secret_access_key": "bench"}
 
@@ -32,10 +34,7 @@ def _free_port() -> int:
 
 
 def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return status_mb("VmRSS", pid)
 
 
 def _start(command: list[str], ready_path: str) -> tuple[subprocess.Popen[bytes], str, float]:

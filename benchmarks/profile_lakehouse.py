@@ -12,11 +12,9 @@ For a sampled call graph, run this script under `py-spy record --native`.
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import ContextManager
 from pathlib import Path
 
 import polars as pl
@@ -25,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from recipe_vs_pandas import DEFAULT_WORKDIR, SEED, ensure_sample  # noqa: E402
 
+from lakehouse.bench.harness import cpu_seconds, phase as shared_phase  # noqa: E402
 from lakehouse.datasets.readers import parse_source  # noqa: E402
 from lakehouse.datasets.registry import dataset  # noqa: E402
 from lakehouse.datasets.source_check import check_source  # noqa: E402
@@ -35,28 +34,8 @@ from lakehouse.recipes.frame import ALIVE, RECORD, REJECT_OPERATION, REJECT_REAS
 from lakehouse.recipes.operations import load_all  # noqa: E402
 
 
-def _status_mb(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-@contextmanager
-def phase(name: str) -> Iterator[None]:
-    # Writing 5 to clear_refs resets VmHWM to the current RSS, so each phase gets its own peak.
-    # CPU seconds (all threads) are steadier than wall seconds on a shared machine.
-    Path("/proc/self/clear_refs").write_text("5")
-    started, cpu = time.perf_counter(), _cpu_seconds()
-    yield
-    seconds = time.perf_counter() - started
-    print(f"{name:<58} {seconds:7.2f} s  cpu {_cpu_seconds() - cpu:7.2f} s   peak RSS {_status_mb('VmHWM'):7.0f} MB"
-          f"   now {_status_mb('VmRSS'):7.0f} MB", flush=True)
+def phase(name: str) -> ContextManager[None]:
+    return shared_phase(name, width=58)
 
 
 def main() -> None:
@@ -102,7 +81,7 @@ def main() -> None:
     with phase("count landing + write rejected.parquet"):
         pl.scan_parquet(landing_path).select(pl.len()).collect()
         rejects.write_parquet(out / "rejected.parquet")
-    print(f"{'total':<58} {time.perf_counter() - total:7.2f} s  cpu {_cpu_seconds():7.2f} s (whole process)")
+    print(f"{'total':<58} {time.perf_counter() - total:7.2f} s  cpu {cpu_seconds():7.2f} s (whole process)")
     print(f"sizes: parsed.parquet {parsed.rows_path.stat().st_size / 1e6:.0f} MB, "
           f"marked.parquet {marked_path.stat().st_size / 1e6:.0f} MB, landing.parquet {landing_path.stat().st_size / 1e6:.0f} MB")
 

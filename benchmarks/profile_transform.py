@@ -17,12 +17,10 @@ before the fold (all in Polars, in-memory and streaming) and the floor's DuckDB 
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import ContextManager
 from pathlib import Path
 
 import polars as pl
@@ -39,6 +37,7 @@ from transform_vs_duckdb import (  # noqa: E402
     sql_string,
 )
 
+from lakehouse.bench.harness import phase as shared_phase  # noqa: E402
 from lakehouse.catalog.register import ensure_database  # noqa: E402
 from lakehouse.etl.fold import fold_landing  # noqa: E402
 from lakehouse.etl.jobspec import TableLayout, job_for_dataset  # noqa: E402
@@ -52,27 +51,8 @@ from lakehouse.etl.snapshots import (  # noqa: E402
 )
 
 
-def _status_mb(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-@contextmanager
-def phase(name: str) -> Iterator[None]:
-    # Writing 5 to clear_refs resets VmHWM to the current RSS, so each piece gets its own peak.
-    Path("/proc/self/clear_refs").write_text("5")
-    started, cpu = time.perf_counter(), _cpu()
-    yield
-    seconds, cpu = time.perf_counter() - started, _cpu() - cpu
-    print(f"{name:<62} {seconds:7.2f} s  cpu {cpu:7.2f} s  peak RSS {_status_mb('VmHWM'):7.0f} MB  "
-          f"now {_status_mb('VmRSS'):7.0f} MB", flush=True)
+def phase(name: str) -> ContextManager[None]:
+    return shared_phase(name, width=62)
 
 
 def main() -> None:

@@ -36,8 +36,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import sys
 import time
@@ -60,6 +58,7 @@ from emulation.athena import executions, guard  # noqa: E402
 from emulation.athena.engine import DuckDBQueryEngine  # noqa: E402
 from emulation.glue.models import ObjectStoreCatalog  # noqa: E402
 from emulation.s3.store import FileObjectStore  # noqa: E402
+from lakehouse.bench.harness import environment as machine_environment  # noqa: E402
 from lakehouse.catalog.glue_shapes import partition_input, table_input  # noqa: E402
 from lakehouse.cli_query import QueryRunner  # noqa: E402
 from lakehouse.config import Settings  # noqa: E402
@@ -329,18 +328,9 @@ def _percentile(values: list[float], fraction: float) -> float:
 # -- report ----------------------------------------------------------------------------------
 
 def environment() -> dict[str, str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     import sqlglot
 
-    return {"cpu": cpu, "cpus": str(os.cpu_count()), "os": platform.platform(), "python": platform.python_version(),
-            "duckdb": duckdb.__version__, "sqlglot": sqlglot.__version__}
+    return {**machine_environment(), "sqlglot": sqlglot.__version__}
 
 
 def markdown(report: dict[str, Any]) -> str:

@@ -24,22 +24,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lakehouse.bench.harness import environment, run_child, write_result
+from lakehouse.bench.pandas_pipeline import (  # the pandas system and the recipe's rules, shared with `lakehouse bench`
+    LABELS, LANDING, REQUIRED, WHITESPACE_AND_QUOTES, clean, recipe_rules,
+)
+
 REPO = Path(__file__).resolve().parent.parent
 DATASET = "3-1-1-inquiry-volume"
-RECIPE_JSON = REPO / "lakehouse" / "recipes" / "definitions" / "inquiry-volume.recipe.json"
 SYSTEMS = ("lakehouse", "pandas", "polars-plain")
 SEED = 311
 END_MONTH = "2026-10"  # fixed, so a cached sample is the same file whatever the date
@@ -48,37 +48,6 @@ DEFAULT_MARKDOWN = REPO / "benchmarks" / "results" / "recipe_vs_pandas.md"
 GOAL_SPEEDUP = 5.0  # lakehouse vs pandas at 10M rows (from the issue)
 GOAL_RSS_MB = 2048.0
 
-LABELS = ("Department", "Type", "Year Month", "Channel", "Number of Records", "BI_ID")
-REQUIRED = LABELS[:5]  # the recipe's REMOVE_MISSING columns, in step order
-LANDING = ("department", "inquiry_type", "channel", "month_start", "inquiries", "source_line")
-# What REMOVE_COMBINED strips from the ends of Department/Type/Channel: white space and quotes.
-WHITESPACE_AND_QUOTES = " \t\n\r\f\v'\""
-
-
-# --------------------------------------------------------------------------------------
-# What the plain implementations share with the recipe: its maps and patterns, read from
-# the recipe JSON so that the three systems cannot drift apart.
-# --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RecipeRules:
-    department_map: dict[str, str]
-    channel_map: dict[str, str]  # keys are lower-case, as the recipe maps LOWER(Channel)
-    month_pattern: str
-    count_pattern: str
-
-
-def recipe_rules(path: Path = RECIPE_JSON) -> RecipeRules:
-    steps = json.loads(path.read_text(encoding="utf-8"))
-    maps: dict[str, dict[str, str]] = {}
-    patterns: dict[str, str] = {}
-    for step in steps:
-        action = step["Action"]
-        parameters = action.get("Parameters", {})
-        if action["Operation"] == "CATEGORICAL_MAPPING":
-            maps[parameters["sourceColumn"]] = json.loads(parameters["categoryMap"])
-        elif action["Operation"] == "EXTRACT_PATTERN":
-            patterns[parameters["sourceColumn"]] = parameters["pattern"]
-    return RecipeRules(maps["Department"], maps["channel_key"], patterns["Year Month"], patterns["Number of Records"])
 
 
 # --------------------------------------------------------------------------------------
@@ -128,70 +97,14 @@ def run_lakehouse(sample: Path, out: Path) -> RunResult:
 
 
 def run_pandas(sample: Path, out: Path) -> RunResult:
-    """The cleaning as an analyst would write it in pandas: filter step by step, keep the rejects."""
-    import numpy as np
-    import pandas as pd
-
-    rules = recipe_rules()
-    phases: dict[str, float] = {}
-    start = time.perf_counter()
-
-    # on_bad_lines="warn" keeps going past a line with too many fields and says which line it
-    # was; the warnings are the record of the unparseable lines.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        df = pd.read_csv(
-            sample, sep=";", dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig",
-            on_bad_lines="warn",
-        )
-    bad_lines = sorted(int(n) for w in caught for n in re.findall(r"Skipping line (\d+)", str(w.message)))
-    # File line of each parsed row: header is line 1, and skipped lines shift the rest.
-    row = np.arange(len(df))
-    accepted_before = np.array([line - 2 - i for i, line in enumerate(bad_lines)], dtype=np.int64)
-    df["source_line"] = row + 2 + np.searchsorted(accepted_before, row, side="right")
-    phases["read_csv"] = time.perf_counter() - start
+    """The cleaning as an analyst would write it in pandas (lakehouse/bench/pandas_pipeline.py)."""
+    cleaned = clean(sample)
     clock = time.perf_counter()
-
-    rejects: list[pd.DataFrame] = []
-    if bad_lines:
-        rejects.append(pd.DataFrame({"source_line": bad_lines, "reason": "unparseable line"}))
-
-    def reject(mask: pd.Series, reason: str) -> None:
-        nonlocal df
-        mask = mask.fillna(False).astype(bool)
-        if mask.any():
-            rejects.append(df[mask].assign(reason=reason))
-        df = df[~mask]
-
-    # The export repeats its header line where it was re-exported.
-    reject((df["Department"] == "Department") & (df["Type"] == "Type") & (df["Year Month"] == "Year Month"),
-           "repeated header")
-    for column in ("Department", "Type", "Channel"):
-        df[column] = df[column].str.replace(r"\s{2,}", " ", regex=True).str.strip(WHITESPACE_AND_QUOTES)
-    for column in ("Year Month", "Number of Records"):
-        df[column] = df[column].str.strip()
-    for column in REQUIRED:
-        reject(df[column].isna() | (df[column] == ""), f"missing {column}")
-    reject(df.duplicated(subset=list(LABELS), keep="first"), "duplicate row")
-
-    df["department"] = df["Department"].map(rules.department_map).fillna(df["Department"])
-    channel_key = df["Channel"].str.lower()
-    df["channel"] = channel_key.map(rules.channel_map).fillna(channel_key)
-    reject(~df["Year Month"].str.match(rules.month_pattern), "malformed Year Month")
-    df["month_start"] = pd.to_datetime(df["Year Month"] + "-01", format="%Y-%m-%d").dt.date
-    reject(~df["Number of Records"].str.match(rules.count_pattern), "count not a whole number")
-    df["inquiries"] = df["Number of Records"].astype("int64")
-    reject(df["inquiries"] < 1, "count below 1")
-    landing = df.rename(columns={"Type": "inquiry_type"})[list(LANDING)]
-    phases["clean + validate"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-
-    landing.to_parquet(out / "landing.parquet", index=False)
-    rejected = pd.concat(rejects, ignore_index=True).sort_values("source_line")
-    rejected.to_parquet(out / "rejected.parquet", index=False)
-    phases["write parquet"] = time.perf_counter() - clock
-    by_reason = {str(k): int(v) for k, v in rejected["reason"].value_counts(sort=False).items()}
-    return RunResult(len(landing), len(rejected), phases, by_reason)
+    cleaned.landing.to_parquet(out / "landing.parquet", index=False)
+    cleaned.rejected.to_parquet(out / "rejected.parquet", index=False)
+    phases = {**cleaned.phases, "write parquet": time.perf_counter() - clock}
+    by_reason = {str(k): int(v) for k, v in cleaned.rejected["reason"].value_counts(sort=False).items()}
+    return RunResult(len(cleaned.landing), len(cleaned.rejected), phases, by_reason)
 
 
 def run_polars_plain(sample: Path, out: Path) -> RunResult:
@@ -268,7 +181,6 @@ RUNNERS: dict[str, Callable[[Path, Path], RunResult]] = {
 
 def child_main(system: str, sample: Path, out: Path) -> None:
     import importlib
-    import resource
 
     for module in PRELOAD[system]:
         importlib.import_module(module)
@@ -278,10 +190,7 @@ def child_main(system: str, sample: Path, out: Path) -> None:
         load_all()  # the operation registry is imported on first compile
     started = time.perf_counter()
     result = RUNNERS[system](sample, out)
-    seconds = time.perf_counter() - started
-    report = {**asdict(result), "seconds": seconds,
-              "self_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-    (out / "result.json").write_text(json.dumps(report), encoding="utf-8")
+    write_result(out, {**asdict(result), "seconds": time.perf_counter() - started})
 
 
 # --------------------------------------------------------------------------------------
@@ -316,16 +225,11 @@ def measure(system: str, sample: Path, out: Path) -> Measurement:
     out.mkdir(parents=True)
     command = [sys.executable, str(Path(__file__).resolve()), "--child", system, "--sample", str(sample),
                "--out", str(out)]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO)
-    # wait4 gives this child's own rusage: its peak RSS, not the maximum over all children.
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    elapsed = time.perf_counter() - started
-    if process.returncode != 0:
-        raise SystemExit(f"{system} on {sample.name} failed (exit {process.returncode})")
-    result = json.loads((out / "result.json").read_text(encoding="utf-8"))
-    return Measurement(result["seconds"], elapsed, usage.ru_maxrss / 1024, result)
+    try:
+        run = run_child(command, out, cwd=REPO, label=f"{system} on {sample.name}")
+    except RuntimeError as failure:
+        raise SystemExit(str(failure)) from None
+    return Measurement(run.result["seconds"], run.process_seconds, run.peak_rss_mb, run.result)
 
 
 def landing_fingerprint(path: Path) -> tuple[int, int]:
@@ -337,36 +241,6 @@ def landing_fingerprint(path: Path) -> tuple[int, int]:
     frame = pl.scan_parquet(path).select(pl.col(name).cast(dtype) for name, dtype in schema.items())
     row = frame.select(pl.len(), pl.struct(pl.all()).hash(seed=SEED).sum().alias("hash")).collect()
     return int(row["len"][0]), int(row["hash"][0])
-
-
-def environment() -> dict[str, str]:
-    import duckdb
-    import polars as pl
-
-    try:
-        import pandas as pd
-        pandas_version = pd.__version__
-    except ImportError:
-        pandas_version = "not installed"
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        kib = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f"{kib / 1024**2:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    return {
-        "cpu": cpu, "cpus": str(os.cpu_count()), "memory": memory, "os": platform.platform(),
-        "python": platform.python_version(), "polars": pl.__version__, "duckdb": duckdb.__version__,
-        "pandas": pandas_version,
-    }
 
 
 def run_benchmark(args: argparse.Namespace) -> list[dict[str, Any]]:

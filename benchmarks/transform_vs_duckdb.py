@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -48,6 +47,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from lakehouse.platform import Platform
+
+from lakehouse.bench.harness import cpu_seconds, environment, run_child, write_result
+from lakehouse.bench.systems import sql_string
 
 REPO = Path(__file__).resolve().parent.parent
 DATASET = "3-1-1-inquiry-volume"
@@ -132,10 +134,6 @@ AGGREGATE_SQL: dict[str, str] = {
 def _copy_options(table: str) -> str:
     partition = ", PARTITION_BY (year)" if table in PARTITIONED else ""
     return f"(FORMAT PARQUET{partition}, COMPRESSION zstd)"
-
-
-def sql_string(value: object) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def run_duckdb(landing: Path, out: Path, naive: bool = False) -> dict[str, float]:
@@ -266,18 +264,7 @@ def ensure_landing(workdir: Path, rows: int, seed: int) -> tuple[Path, dict[str,
 # --------------------------------------------------------------------------------------
 # The child: one measurement.
 # --------------------------------------------------------------------------------------
-def _cpu_seconds() -> float:
-    """User + system CPU time of this process, all threads: less sensitive than wall time to a
-    shared machine's load, though not immune (cache and scheduling contention remain)."""
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def child_main(args: argparse.Namespace) -> None:
-    import resource
-
     if args.child == "prepare":
         prepare_landing(args.rows[0], args.seed, args.landing)
         return
@@ -291,19 +278,18 @@ def child_main(args: argparse.Namespace) -> None:
         manifest = json.loads(args.landing.with_suffix(".json").read_text(encoding="utf-8"))
         platform_ = place_landing(out / "home", args.landing, manifest)
         _ = platform_.jobs  # the services are built before the clock starts
-        cpu = _cpu_seconds()
+        cpu = cpu_seconds()
         job_run, seconds = run_lakehouse(platform_)
-        report = {"seconds": seconds, "cpu_seconds": _cpu_seconds() - cpu, "phases": job_phases(job_run),
+        report = {"seconds": seconds, "cpu_seconds": cpu_seconds() - cpu, "phases": job_phases(job_run),
                   "job_run_state": job_run["JobRunState"], "outputs": job_run.get("Outputs", {})}
     else:
         import duckdb  # noqa: F401
 
-        cpu = _cpu_seconds()
+        cpu = cpu_seconds()
         started = time.perf_counter()
         phases = run_duckdb(args.landing, out, naive=args.child == "duckdb-naive")
-        report = {"seconds": time.perf_counter() - started, "cpu_seconds": _cpu_seconds() - cpu, "phases": phases}
-    report["self_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    (out / "result.json").write_text(json.dumps(report), encoding="utf-8")
+        report = {"seconds": time.perf_counter() - started, "cpu_seconds": cpu_seconds() - cpu, "phases": phases}
+    write_result(out, report)
 
 
 # --------------------------------------------------------------------------------------
@@ -322,15 +308,11 @@ def measure(system: str, landing: Path, out: Path) -> Measurement:
     out.mkdir(parents=True)
     command = [sys.executable, str(Path(__file__).resolve()), "--child", system, "--landing", str(landing),
                "--out", str(out)]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO)
-    # wait4 gives this child's own rusage: its peak RSS, not the maximum over all children.
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{system} on {landing.name} failed (exit {os.waitstatus_to_exitcode(status)})")
-    result = json.loads((out / "result.json").read_text(encoding="utf-8"))
-    return Measurement(result["seconds"], elapsed, usage.ru_maxrss / 1024, result)
+    try:
+        run = run_child(command, out, cwd=REPO, label=f"{system} on {landing.name}")
+    except RuntimeError as failure:
+        raise SystemExit(str(failure)) from None
+    return Measurement(run.result["seconds"], run.process_seconds, run.peak_rss_mb, run.result)
 
 
 def table_files(system: str, out: Path, table: str) -> list[Path]:
@@ -357,27 +339,6 @@ def summarise_outputs(system: str, out: Path) -> dict[str, Any]:
     digest = rows.select(pl.struct(pl.all()).hash(seed=SEED).sum()).collect().item()
     summary["inquiry_volume"]["hash"] = int(digest)
     return summary
-
-
-def environment() -> dict[str, str]:
-    import duckdb
-    import polars as pl
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        memory = f"{int(Path('/proc/meminfo').read_text().split()[1]) / 1024**2:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    return {"cpu": cpu, "cpus": str(os.cpu_count()), "memory": memory, "os": platform.platform(),
-            "python": platform.python_version(), "polars": pl.__version__, "duckdb": duckdb.__version__}
 
 
 def run_benchmark(args: argparse.Namespace) -> list[dict[str, Any]]:

@@ -15,6 +15,8 @@ import resource
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,27 @@ def cpu_seconds() -> float:
     """User + system CPU time of this process, all threads (steadier than wall time when shared)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def status_mb(field: str, pid: int | str = "self") -> float:
+    """A memory field of /proc/PID/status (VmRSS, VmHWM) in MB; NaN where there is none."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@contextmanager
+def phase(name: str, width: int = 58) -> Iterator[None]:
+    """Print one piece of work's wall seconds, CPU seconds and its own peak RSS (for the profile scripts)."""
+    # Writing 5 to clear_refs resets VmHWM to the current RSS, so each piece gets its own peak.
+    # CPU seconds (all threads) are steadier than wall seconds on a shared machine.
+    Path("/proc/self/clear_refs").write_text("5")
+    started, cpu = time.perf_counter(), cpu_seconds()
+    yield
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    print(f"{name:<{width}} {seconds:7.2f} s  cpu {cpu:7.2f} s  peak RSS {status_mb('VmHWM'):7.0f} MB  "
+          f"now {status_mb('VmRSS'):7.0f} MB", flush=True)
 
 
 class _TreeRssPoller:
