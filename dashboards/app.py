@@ -15,6 +15,9 @@ from dashboards.data import DataSource
 from lakehouse.config import Settings
 
 ASSETS = Path(__file__).parent / "assets"
+# The largest request body the app reads: a callback's inputs and state are a few KiB, so 1 MiB
+# leaves room and refuses (413) a body sent to exhaust the server (waitress is given it too).
+MAX_REQUEST_BYTES = 1024 * 1024
 WARM_CHOICES = 40  # warm() draws every choice of a filter with at most this many (channels, departments)
 
 
@@ -53,6 +56,7 @@ def create_app(settings: Settings) -> Dash:
         return callbacks.url_search(source, values, component_ids, pathname)
 
     app.server.config["lakehouse_source"] = source  # for warm() and tests
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES  # Flask answers 413 above it
 
     @app.server.route("/healthz")
     def _health():  # type: ignore[no-untyped-def]

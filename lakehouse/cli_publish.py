@@ -36,13 +36,14 @@ def serve(platform: Platform, host: str, port: int, threads: int) -> None:
     _check_host(host)
     from waitress import serve as waitress_serve
 
-    from dashboards.app import create_app, warm
+    from dashboards.app import MAX_REQUEST_BYTES, create_app, warm
 
     app = create_app(platform.settings)
     warm(app)  # cold queries now rather than on the first visitor's page
     out.console.print(f"3-1-1 dashboard on http://{host}:{port}/ (home {platform.settings.home}, "
                       f"backend {platform.settings.backend}); Ctrl-C stops it")
-    waitress_serve(app.server, host=host, port=port, threads=threads, ident="lakehouse")
+    waitress_serve(app.server, host=host, port=port, threads=threads, ident="lakehouse",
+                   max_request_body_size=MAX_REQUEST_BYTES)
 
 
 @click.command()

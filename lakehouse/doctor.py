@@ -28,7 +28,7 @@ from lakehouse.platform import Platform
 from lakehouse.runlog import PREFIX as RUNS_PREFIX
 from lakehouse.runlog import RunRecord, save_run
 from lakehouse.writer_lock import exclusive_writer
-from lakehouse.zones import DATA_ZONES
+from lakehouse.zones import DATA_ZONES, RESULTS_ZONE
 
 _CHUNK = 1 << 20
 
@@ -158,7 +158,8 @@ class Doctor:
 
     # unfinished writes and runs ------------------------------------------------------
     def _unfinished_writes(self) -> None:
-        for zone in (*DATA_ZONES, "catalog"):
+        # Query results too: a query killed while writing its result file leaves a temp file there.
+        for zone in (*DATA_ZONES, "catalog", RESULTS_ZONE):
             bucket = self.zones.bucket(zone)
             if not self.store.head_bucket(bucket):
                 continue

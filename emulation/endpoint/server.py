@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
@@ -38,6 +39,12 @@ _S3_WRITES = frozenset({"PUT", "POST", "DELETE"})
 # The emulator's own boto3 clients (its S3 zones, DuckDB's httpfs) talk to moto or LocalStack,
 # which accept any credentials; a user's real ones are never needed.
 _DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "lakehouse-emulator", "AWS_SECRET_ACCESS_KEY": "lakehouse-emulator"}
+# Request size limits. JSON calls (Glue, Athena, DataBrew) are small (Athena's QueryString is at
+# most 256 KiB): larger bodies are answered 413 RequestEntityTooLargeException without being
+# read. An S3 PUT may carry up to 5 GiB, S3's single-request limit; beyond it S3 answers
+# EntityTooLarge (HTTP 400, S3's XML error shape), and so does the emulator.
+MAX_JSON_BODY_BYTES = 16 * 1024 * 1024
+MAX_S3_BODY_BYTES = 5 * 1024 ** 3
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,8 @@ class EmulatorConfig:
     bucket_prefix: str = ""
     database: str = "vancouver_311"
     log_requests: bool = False
+    max_json_body: int = MAX_JSON_BODY_BYTES
+    max_s3_body: int = MAX_S3_BODY_BYTES
 
 
 class Emulator:
@@ -166,9 +175,12 @@ class Emulator:
         if request.path.startswith("/_lakehouse/"):
             return self._control(request)(environ, start_response)
         target = request.headers.get("X-Amz-Target")
+        service = signing_service(request)
+        too_large = self._refuse_oversized(request, json_call=bool(target) or service == "databrew")
+        if too_large is not None:
+            return too_large(environ, start_response)
         if target:
             return self._json_call(request, target)(environ, start_response)
-        service = signing_service(request)
         if service == "databrew":
             self.platform  # noqa: B018 - builds the services on first use
             return self._databrew.handle(request)(environ, start_response)
@@ -186,6 +198,22 @@ class Emulator:
             self.s3_state.changed()
         return body
 
+    def _refuse_oversized(self, request: Request, json_call: bool) -> Response | None:
+        """The answer to a request whose declared body is over the limit (None: within it). A body
+        sent without a length (chunked) is cut at the limit while it is read."""
+        limit = self.config.max_json_body if json_call else self.config.max_s3_body
+        request.max_content_length = limit  # werkzeug refuses a longer chunked body as it reads
+        length = request.content_length
+        if length is None or length <= limit:
+            return None
+        if json_call:
+            return error_response(AwsServiceError(
+                "RequestEntityTooLargeException", f"the request body is {length} bytes; the limit is {limit}", 413))
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>EntityTooLarge</Code>'
+                "<Message>Your proposed upload exceeds the maximum allowed size</Message>"
+                f"<ProposedSize>{length}</ProposedSize><MaxSizeAllowed>{limit}</MaxSizeAllowed></Error>")
+        return Response(body, status=400, content_type="application/xml", headers={"Connection": "close"})
+
     def _json_call(self, request: Request, target: str) -> Response:
         prefix, _, operation = target.partition(".")
         try:
@@ -197,6 +225,9 @@ class Emulator:
             if handler is None:
                 raise unsupported(prefix, operation)
             return json_response(handler(json_body(request)))
+        except RequestEntityTooLarge:  # a chunked body longer than the limit
+            return error_response(AwsServiceError(
+                "RequestEntityTooLargeException", f"the request body is over {self.config.max_json_body} bytes", 413))
         except Exception as error:  # noqa: BLE001 - every failure is answered in AWS's shape
             answer = as_service_error(error)
             if answer.status >= 500:
