@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import reliability_figures
 
 
 @pytest.fixture
@@ -45,3 +46,4 @@ def test_a_full_disk_fails_with_one_line_and_leaves_a_consistent_home(small_disk
     assert "Traceback" not in result.stderr
     report = json.loads(_lakehouse("doctor", "--home", str(home), "--json").stdout)
     assert all(f["remedy"] == "lakehouse doctor --repair" for f in report["findings"]), report
+    reliability_figures.add("disk-full", trials=1, faults_injected=1)

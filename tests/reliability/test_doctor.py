@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import reliability_figures
 from cli_support import CliRunner, platform_for
 
 from emulation.s3.store import TEMP_PREFIX
@@ -45,6 +46,7 @@ def test_damaged_sources_are_named_with_what_to_rerun(lakehouse: CliRunner, home
     assert str(raw_finding["remedy"]).startswith("re-ingest")
     # --repair cannot invent data: these stay, and the exit code says so.
     assert _findings(lakehouse, home, "--repair")[0] == 1
+    reliability_figures.add("doctor", trials=1, faults_injected=2)
 
 
 def test_crash_leftovers_are_repaired(lakehouse: CliRunner, home: Path) -> None:
@@ -68,4 +70,5 @@ def test_crash_leftovers_are_repaired(lakehouse: CliRunner, home: Path) -> None:
     assert not orphan.exists() and not half.exists()
     assert _findings(lakehouse, home) == (0, [])
     assert lakehouse("query", "--home", str(home), "SELECT count(*) FROM inquiry_volume").code == 0
+    reliability_figures.add("doctor", trials=1, faults_injected=3)
 

@@ -11,7 +11,7 @@ lakehouse must be exactly what an uninterrupted run produced (tables' contents, 
 Kills land on the work, not on Python's start-up: the command runs in a child that imports
 the CLI, says "ready", then runs `main(args)`; the kill comes at a seeded point of the
 command's measured uninterrupted duration. LAKEHOUSE_KILL_TRIALS sets the trials per stage
-(soak.py raises it), LAKEHOUSE_KILL_ROWS the sample's size.
+(soak.py raises it), LAKEHOUSE_KILL_ROWS the sample's size, LAKEHOUSE_SOAK_SEED the kill points.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from lakehouse.landing import landing_manifest
 
 TRIALS = int(os.environ.get("LAKEHOUSE_KILL_TRIALS", "4"))
 ROWS = int(os.environ.get("LAKEHOUSE_KILL_ROWS", "5000"))
+SEED = os.environ.get("LAKEHOUSE_SOAK_SEED", "0")  # soak.py draws other kill points each round
 SPEC = dataset("3-1-1-inquiry-volume")
 CRAWLED = "crawled"
 CTAS = ("CREATE TABLE vancouver_311.kill_copy WITH (format = 'PARQUET', partitioned_by = ARRAY['year']) "
@@ -210,7 +211,7 @@ def test_sigkill_at_random_points_never_exposes_a_mix_and_a_rerun_converges(
     assert any(a != before for a in after), "the stage changes nothing: the trial would prove nothing"
 
     kills = mid_write = 0
-    seeded = random.Random(f"kill-{stage.name}")
+    seeded = random.Random(f"kill-{stage.name}-{SEED}")
     for trial in range(TRIALS):
         index = trial % len(stage.killed)
         command = stage.killed[index]

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import reliability_figures
 from cli_support import CliRunner, platform_for
 
 from emulation.faults.s3_proxy import FaultPlan, FaultProxy
@@ -63,7 +64,10 @@ def test_transient_faults_are_retried_to_the_fault_free_result(
     injected = sum(count for name, count in proxied.plan.counts.items() if name != "forwarded")
     assert injected >= 10, proxied.plan.counts  # the trial really met faults
     assert code == 0, errors
-    assert _curated(tmp_path / "faulty", faulty, moto_endpoint) == expected
+    curated = _curated(tmp_path / "faulty", faulty, moto_endpoint)
+    lost = sum(max(0, len(rows) - len(curated.get(table, []))) for table, rows in expected.items())
+    reliability_figures.add("s3-faults", trials=1, faults_injected=injected, rows_lost=lost)
+    assert curated == expected
 
 
 @pytest.mark.parametrize("proxied", [FaultPlan(slow_down_503=1.0)], indirect=True)
@@ -80,3 +84,5 @@ def test_an_s3_that_keeps_failing_stops_the_run_with_one_line_and_no_change(
     assert len(error_lines) == 1 and "SlowDown" in error_lines[0], errors
     assert "Traceback" not in errors
     assert _objects(tmp_path / "home", prefix, moto_endpoint) == before
+    reliability_figures.add("s3-faults", trials=1, faults_injected=sum(
+        count for name, count in proxied.plan.counts.items() if name != "forwarded"))

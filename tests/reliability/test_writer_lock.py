@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+import reliability_figures
 from cli_support import platform_for
 
 from cloud.s3.store import S3ObjectStore
@@ -62,6 +63,7 @@ def test_a_second_run_is_refused_then_waits_and_readers_keep_working(tmp_path: P
     _, waiting_err = waiting.communicate(timeout=600)
     assert waiting.returncode == 0, waiting_err
     assert not (home / ".writer.lock").read_text()  # released
+    reliability_figures.add("concurrency", trials=1, refused=1)
 
 
 def test_a_killed_writer_leaves_no_lock(tmp_path: Path) -> None:
@@ -73,6 +75,7 @@ def test_a_killed_writer_leaves_no_lock(tmp_path: Path) -> None:
     after = _lakehouse(home, "run", "--rows", "5000")
     _, err = after.communicate(timeout=300)
     assert after.returncode == 0, err
+    reliability_figures.add("concurrency", trials=1, kills=1)
 
 
 def test_nested_writers_in_one_process_share_the_lock(tmp_path: Path) -> None:
