@@ -17,13 +17,14 @@ from lakehouse.recipes.operations.base import OperationSpec, StepContext
 
 
 def compile_recipe(recipe: Recipe, frame: pl.LazyFrame, keep_raw: bool = True) -> pl.LazyFrame:
-    """The plan of every step over `frame`; rejected rows stay in it, marked (see frame.py)."""
-    operations = load_all()
-    plan = prepare_input(frame, keep_raw)
-    rejections: dict[int, tuple[str, str]] = {}
-    for step in recipe.steps:
-        plan = apply_step(step, plan, operations, rejections)
-    return with_reject_texts(plan, rejections)
+    """The plan of every step over `frame`; rejected rows stay in it, marked (see frame.py).
+
+    The whole recipe is checked against the frame's schema first: a whole-row duplicate
+    check runs its narrow first pass while the plan is built, and no data may be read for
+    a recipe that a later step makes invalid.
+    """
+    _build(recipe, pl.LazyFrame(schema=frame.collect_schema()), keep_raw)
+    return _build(recipe, frame, keep_raw)
 
 
 def validate_recipe(recipe: Recipe, schema: Mapping[str, pl.DataType]) -> pl.Schema:
@@ -31,9 +32,18 @@ def validate_recipe(recipe: Recipe, schema: Mapping[str, pl.DataType]) -> pl.Sch
     for name in schema:
         if is_internal(name):
             raise RecipeError(f"column {name!r}: names starting with __lh_ are reserved")
-    plan = compile_recipe(recipe, pl.LazyFrame(schema=dict(schema)), keep_raw=False)
+    plan = _build(recipe, pl.LazyFrame(schema=dict(schema)), keep_raw=False)
     resolved = plan.collect_schema()
     return pl.Schema({name: resolved[name] for name in user_columns(resolved)})
+
+
+def _build(recipe: Recipe, frame: pl.LazyFrame, keep_raw: bool) -> pl.LazyFrame:
+    operations = load_all()
+    plan = prepare_input(frame, keep_raw)
+    rejections: dict[int, tuple[str, str]] = {}
+    for step in recipe.steps:
+        plan = apply_step(step, plan, operations, rejections)
+    return with_reject_texts(plan, rejections)
 
 
 def apply_step(

@@ -165,6 +165,23 @@ def test_categorical_mapping_delete_other_rows_rejects_them_with_reason() -> Non
     assert set(gone["operation"]) == {"CATEGORICAL_MAPPING"}
 
 
+@pytest.mark.parametrize("unused_keys", [0, 40])
+@pytest.mark.parametrize("mode", [{"keepOthers": "true"}, {"other": "OTHER"}, {"deleteOtherRows": "true"}, {}])
+def test_categorical_mapping_small_and_large_maps_agree(unused_keys: int, mode: dict[str, str]) -> None:
+    # Small maps are looked up by comparisons, large ones by a join: same rows, same values.
+    canon = {"a": "A", "B": "bee"} | {f"unused {n}": "never" for n in range(unused_keys)}
+    data = {"c": ["a", "b", None, "B", "a"]}
+    recipe_plan = plan(data, step("CATEGORICAL_MAPPING", categoryMap=json.dumps(canon), sourceColumn="c",
+                                  targetColumn="m", **mode))
+    kept = output(recipe_plan).collect()
+    expected = {
+        "keepOthers": ["A", "b", None, "bee", "A"], "other": ["A", "OTHER", "OTHER", "bee", "A"],
+        "deleteOtherRows": ["A", "bee", "A"],
+    }.get(next(iter(mode), ""), ["A", None, None, "bee", "A"])
+    assert kept["m"].to_list() == expected
+    assert rejected(recipe_plan).collect()["record"].to_list() == ([2, 3] if "deleteOtherRows" in mode else [])
+
+
 def test_categorical_mapping_with_condition() -> None:
     data = {"c": ["a", "a"], "k": ["x", "y"]}
     result = run(data, step("CATEGORICAL_MAPPING", [{"Condition": "IS", "Value": "[\"x\"]", "TargetColumn": "k"}],

@@ -24,19 +24,23 @@ def _repeats_row(ctx: StepContext) -> tuple[StepContext, pl.Expr]:
     fields = [ALIVE.alias("__lh_alive"), *(pl.col(c) for c in user_columns(ctx.schema))]
     name = _temporary(ctx, "repeats")
     shared = _temporary(ctx, "shared_hash")
-    # Pass 1, narrow: the record numbers of alive rows whose 64-bit hash another alive row shares.
+    # Pass 1, narrow, run now: the record numbers of alive rows whose 64-bit hash another alive
+    # row shares (a few per thousand in real exports). Collected here, the main plan tests
+    # membership row by row; joined lazily instead, the join would copy every column of the
+    # main plan (about a second per 10M rows).
     candidates = (
         ctx.frame.filter(ALIVE)
         .select(pl.col(RECORD), _row_hash(user_columns(ctx.schema)).alias(shared))
         .filter(pl.col(shared).map_batches(_is_shared, return_dtype=pl.Boolean))
-        .select(pl.col(RECORD), pl.lit(True).alias(shared))
+        .select(pl.col(RECORD))
+        .collect(engine="streaming")
+        .get_column(RECORD)
     )
-    frame = ctx.frame.join(candidates, on=RECORD, how="left", maintain_order="left")
-    candidate = pl.col(shared).fill_null(False)
+    candidate = pl.col(RECORD).is_in(candidates.implode())
     # Pass 2: only the candidates are compared, by value; every other row gets the same null
     # key, so the set of seen keys stays as small as the candidates are few.
     repeats = candidate & ~pl.when(candidate).then(pl.struct(fields)).is_first_distinct()
-    return replace(ctx, frame=frame.with_columns(repeats.alias(name)).drop(shared)), pl.col(name)
+    return replace(ctx, frame=ctx.frame.with_columns(repeats.alias(name))), pl.col(name)
 
 
 # An odd 64-bit multiplier (the golden ratio's): mixing each column's hash into the running

@@ -199,14 +199,9 @@ def categorical_mapping(ctx: StepContext) -> pl.LazyFrame:
     if map_type not in ("STRING", "NUMERIC"):
         raise ctx.error("mapType", f"must be STRING or NUMERIC (got {ctx.param('mapType')!r})")
     source = text(ctx.required("sourceColumn"))
-    # A left join with a small key → category frame, not replace_strict: the streaming engine
-    # runs replace_strict as a columnar function over the whole column (about 1 GB at 10M rows),
-    # while an order-keeping join streams. Null keys never match, as replace_strict's.
     found = f"{INTERNAL_PREFIX}category_{ctx.step.number}"
-    categories = pl.LazyFrame(
-        {found: list(mapping.values()), f"{found}_key": list(mapping)}, schema={found: pl.String, f"{found}_key": pl.String}
-    )
-    frame = ctx.frame.join(categories, left_on=source, right_on=f"{found}_key", how="left", maintain_order="left")
+    frame = ctx.frame.with_columns(_lookup(source, mapping).alias(found)) if len(mapping) <= _COMPARED_KEYS \
+        else _join_lookup(ctx.frame, source, mapping, found)
     otherwise = source if keep else pl.lit(other, pl.String)
     mapped = pl.coalesce(pl.col(found), otherwise)  # mapped categories are never null
     if map_type == "NUMERIC":
@@ -216,4 +211,28 @@ def categorical_mapping(ctx: StepContext) -> pl.LazyFrame:
     derived = derive(replace(ctx, frame=frame), mapped)
     if delete:
         derived = replace(ctx, frame=derived).reject(pl.col(found).is_null(), "value not in categoryMap")
-    return derived.drop(found, f"{found}_key", strict=False)
+    return derived.drop(found)
+
+
+# Up to this many keys, the category is found by comparisons inside the row-by-row projection
+# (a join copies every column of the plan, about twice the cost at 8 keys); larger maps join.
+_COMPARED_KEYS = 16
+
+
+def _lookup(source: pl.Expr, mapping: dict[str, str]) -> pl.Expr:
+    """The category of each value, null where the map has none (null keys never match)."""
+    category: pl.Expr = pl.lit(None, pl.String)
+    for key, value in reversed(list(mapping.items())):
+        category = pl.when(source == key).then(pl.lit(value, pl.String)).otherwise(category)
+    return category
+
+
+def _join_lookup(frame: pl.LazyFrame, source: pl.Expr, mapping: dict[str, str], found: str) -> pl.LazyFrame:
+    """`frame` with column `found`: the category of each value, by a left join with the map.
+
+    Not replace_strict: the streaming engine runs it as a columnar function over the whole
+    column (about 1 GB at 10M rows), while an order-keeping join streams.
+    """
+    key = f"{found}_key"
+    categories = pl.LazyFrame({found: list(mapping.values()), key: list(mapping)}, schema={found: pl.String, key: pl.String})
+    return frame.join(categories, left_on=source, right_on=key, how="left", maintain_order="left").drop(key, strict=False)
