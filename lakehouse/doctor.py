@@ -4,15 +4,19 @@ Checked: raw objects against their manifests (size, sha256) and the current poin
 sources against their manifests (data and rejects present, rows reconciling, the Parquet's
 own row count); catalog tables and partitions against the files they point at; snapshot
 folders no table version references; writes a killed process left unfinished; run records
-left RUNNING by a killed command. Repaired (with --repair): orphaned snapshot folders and
-unfinished writes are removed, stale RUNNING records are marked FAILED. Damaged sources
+left RUNNING by a killed command; query executions left QUEUED or RUNNING by a killed process.
+Repaired (with --repair): orphaned snapshot folders and unfinished writes are removed, stale
+RUNNING records and interrupted query executions are marked FAILED. Damaged sources
 cannot be repaired here: the finding says what to re-run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 import tempfile
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -58,6 +62,7 @@ class Doctor:
             self._catalog()
             self._unfinished_writes()
             self._runs()
+            self._query_executions()
         return self.findings
 
     def _found(self, zone: str, where: str, problem: str, remedy: str, repaired: bool = False) -> None:
@@ -181,6 +186,38 @@ class Doctor:
                 save_run(self.zones, record)
             self._found("catalog", f"{bucket}/{info.key}", f"`lakehouse {record.command}` was interrupted",
                         "marked FAILED" if self.repair else "lakehouse doctor --repair", self.repair)
+
+
+    def _query_executions(self) -> None:
+        """Query executions left QUEUED or RUNNING by a process of this host that is gone: the
+        local Athena's records (a client polling one would wait for ever)."""
+        bucket = self.zones.bucket("catalog")
+        for info in self._files(bucket, _EXECUTIONS_PREFIX):
+            record = self.zones.get_json("catalog", info.key)
+            host, _, pid = str(record.get("owner") or "").rpartition(":")
+            if record.get("state") not in ("QUEUED", "RUNNING") or host != socket.gethostname() or _alive(pid):
+                continue
+            if self.repair:
+                record |= {"state": "FAILED", "completed": time.time(),
+                           "state_change_reason": "interrupted: the process running it stopped (lakehouse doctor)"}
+                self.zones.put_json("catalog", info.key, record)
+            self._found("catalog", f"{bucket}/{info.key}", f"query {record.get('query_execution_id')} was interrupted",
+                        "marked FAILED" if self.repair else "lakehouse doctor --repair", self.repair)
+
+
+_EXECUTIONS_PREFIX = "athena/query-executions/"  # the local Athena's records (emulation/athena/executions.py)
+
+
+def _alive(pid: str) -> bool:
+    if not pid.isdigit():
+        return True  # not ours to judge
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def as_rows(findings: list[Finding]) -> list[dict[str, object]]:

@@ -21,7 +21,8 @@ from sqlglot import exp
 
 from emulation.athena.exceptions import InvalidRequestException
 from emulation.athena.executions import (
-    TERMINAL, ExecutionHistory, IdempotencyTokens, QueryExecution, QueryState, failure, fingerprint, rows_written,
+    TERMINAL, ExecutionHistory, IdempotencyTokens, QueryExecution, QueryState, failure, fingerprint, process_owner,
+    rows_written,
 )
 from emulation.athena.guard import check_query, check_sql
 from emulation.athena.preparation import Explain, bind_parameters, split_explain, statement_types
@@ -126,7 +127,7 @@ class AthenaApi(WorkGroupsMixin):
                     return known
             query_execution_id = str(uuid.uuid4())
             execution = QueryExecution(query_execution_id, query_string, group["Name"], database,
-                                       f"{location}{query_execution_id}.csv", parameters)
+                                       f"{location}{query_execution_id}.csv", parameters, owner=process_owner())
             self.history.record(execution)
             if client_request_token is not None:
                 tokens.remember(client_request_token, request, query_execution_id)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -81,6 +83,9 @@ class QueryExecution:
     data_scanned: int = 0
     update_count: int = 0
     data_manifest_location: str | None = None  # CTAS, INSERT INTO, UNLOAD: the files they wrote
+    # host:pid of the process running it: a record left QUEUED or RUNNING by a process that is
+    # gone (killed) is told apart from a live one (`lakehouse doctor` marks it FAILED).
+    owner: str | None = None
 
     def transition(self, target: QueryState, reason: str | None = None,
                    athena_error: dict[str, Any] | None = None) -> None:
@@ -147,6 +152,10 @@ class QueryExecution:
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> QueryExecution:
         return cls(**{**document, "state": QueryState(document["state"])})
+
+
+def process_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class ExecutionHistory:

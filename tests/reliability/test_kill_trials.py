@@ -122,13 +122,15 @@ def _digest(lines: list[str]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
-def check_query_results(home: Path) -> int:
+def check_query_results(home: Path, settled: bool = False) -> int:
     """No execution record claims success without its complete result files, and no result
-    file has metadata that does not match it; the number of records seen."""
+    file has metadata that does not match it (settled: and none is left QUEUED or RUNNING);
+    the number of records seen."""
     engine = platform_for(home).engine
     ids = engine.list_query_executions(max_results=50)["QueryExecutionIds"]
     for query_execution_id in ids:
         execution = engine.get_query_execution(query_execution_id)["QueryExecution"]
+        assert not settled or execution["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"), execution
         if execution["Status"]["State"] == "SUCCEEDED":
             engine.get_query_results(query_execution_id, max_results=1)  # raises when the files are not there
     results = home / "athena-results"
@@ -229,6 +231,7 @@ def test_sigkill_at_random_points_never_exposes_a_mix_and_a_rerun_converges(
         doctor(lakehouse, home, "--repair")
         assert doctor(lakehouse, home) == [], trial
         assert leftovers(home) == [], trial
+        check_query_results(home, settled=True)  # an interrupted query is marked FAILED, not QUEUED for ever
 
         for rerun in [command, *stage.then]:
             outcome = lakehouse(*_filled(rerun, home, second))
