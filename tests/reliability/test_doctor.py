@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,29 @@ def test_crash_leftovers_are_repaired(lakehouse: CliRunner, home: Path) -> None:
     assert lakehouse("query", "--home", str(home), "SELECT count(*) FROM inquiry_volume").code == 0
     reliability_figures.add("doctor", trials=1, faults_injected=3)
 
+
+
+def test_a_query_its_killed_process_left_queued_is_marked_failed(lakehouse: CliRunner, home: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    engine = platform_for(home).engine
+    finished = engine.start_query_execution("SELECT 1 AS one")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()  # a process that has exited
+    zones = platform_for(home).zones
+    record = zones.get_json("catalog", f"athena/query-executions/{finished}.json")
+    stuck = dict(record, query_execution_id="0" * 8 + finished[8:], state="QUEUED", completed=None,
+                 owner=f"{socket.gethostname()}:{gone}")
+    zones.put_json("catalog", f"athena/query-executions/{stuck['query_execution_id']}.json", stuck)
+    live = dict(stuck, query_execution_id="1" * 8 + finished[8:], owner=f"{socket.gethostname()}:{os.getpid()}")
+    zones.put_json("catalog", f"athena/query-executions/{live['query_execution_id']}.json", live)
+
+    code, findings = _findings(lakehouse, home)
+    assert code == 1 and [f["problem"] for f in findings] == [f"query {stuck['query_execution_id']} was interrupted"]
+    assert _findings(lakehouse, home, "--repair")[0] == 0
+    state = engine.history.load(stuck["query_execution_id"])
+    assert state.state == "FAILED" and "interrupted" in str(state.state_change_reason)
+    assert engine.history.load(live["query_execution_id"]).state == "QUEUED"  # its process runs: left alone
+    reliability_figures.add("doctor", trials=1, faults_injected=1)
