@@ -134,7 +134,7 @@ def run_command(settings: Settings, source: str | None, rows: int | None, seed: 
     from lakehouse.report import print_run_report
 
     platform, report = run(settings, _clients(settings), dataset(dataset_name), source, years,
-                           out.TerminalReporter(), rows, seed)
+                           out.TerminalReporter(), rows, seed, log=lambda line: click.echo(f"  {line}", err=True))
     print_run_report(platform, report)
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from cloud.deploy.clients import Clients
 from cloud.deploy.handlers_base import Handler, satisfies
 from cloud.deploy.handlers_services import (
-    DatabaseHandler, DatasetHandler, GlueJobHandler, NamedQueryHandler, RecipeHandler, RecipeJobHandler,
-    WorkGroupHandler,
+    DatabaseHandler, DatasetHandler, GlueJobHandler, NamedQueryHandler, ProfileJobHandler, RecipeHandler,
+    RecipeJobHandler, RulesetHandler, WorkGroupHandler,
 )
 from cloud.deploy.handlers_storage import (
     BucketHandler, InstanceProfileHandler, LaunchTemplateHandler, RoleHandler, ScriptHandler,
@@ -21,6 +21,7 @@ HANDLERS: dict[str, Handler] = {
     "s3-bucket": BucketHandler(), "s3-object": ScriptHandler(), "iam-role": RoleHandler(),
     "iam-instance-profile": InstanceProfileHandler(), "ec2-launch-template": LaunchTemplateHandler(),
     "databrew-dataset": DatasetHandler(), "databrew-recipe": RecipeHandler(), "databrew-recipe-job": RecipeJobHandler(),
+    "databrew-ruleset": RulesetHandler(), "databrew-profile-job": ProfileJobHandler(),
     "glue-database": DatabaseHandler(), "glue-job": GlueJobHandler(), "athena-workgroup": WorkGroupHandler(),
     "athena-named-query": NamedQueryHandler(),
 }

@@ -50,13 +50,73 @@ class DatasetHandler:
     def apply(self, clients: Clients, resource: Resource, observed: dict[str, Any] | None) -> None:
         databrew = clients("databrew")
         with aws_errors(f"databrew dataset {resource.name}"):
+            arguments = {**resource.spec, "Input": _with_key(resource, observed)}
             if observed is None:
-                databrew.create_dataset(Name=resource.name, **resource.spec)
+                databrew.create_dataset(Name=resource.name, **arguments)
             else:
-                databrew.update_dataset(Name=resource.name, **resource.spec)
+                databrew.update_dataset(Name=resource.name, **arguments)
 
     def delete(self, clients: Clients, resource: Resource) -> bool:
         return _delete(clients("databrew").delete_dataset, f"databrew DeleteDataset {resource.name}",
+                       _DATABREW_GONE, Name=resource.name)
+
+
+def _with_key(resource: Resource, observed: dict[str, Any] | None) -> dict[str, Any]:
+    """The dataset's Input with its Key: the spec's, else the one `cloud run` last set, else the
+    dataset's raw folder (the raw dataset's Key belongs to the run, see resources._databrew)."""
+    location = dict(resource.spec["Input"]["S3InputDefinition"])
+    if "Key" not in location:
+        seen = ((observed or {}).get("Input") or {}).get("S3InputDefinition") or {}
+        location["Key"] = seen.get("Key") or f"{resource.name}/"
+    return {"S3InputDefinition": location}
+
+
+class RulesetHandler:
+    """The dataset's data-quality rules, as CreateRuleset takes them (TargetArn: the landing dataset)."""
+
+    def observe(self, clients: Clients, resource: Resource) -> dict[str, Any] | None:
+        return _observe(clients("databrew").describe_ruleset, f"databrew DescribeRuleset {resource.name}",
+                        _DATABREW_GONE, Name=resource.name)
+
+    def apply(self, clients: Clients, resource: Resource, observed: dict[str, Any] | None) -> None:
+        databrew, spec = clients("databrew"), resource.spec
+        with aws_errors(f"databrew ruleset {resource.name}"):
+            if observed is None or observed.get("TargetArn") != spec["TargetArn"]:
+                if observed is not None:  # UpdateRuleset cannot move a ruleset to another dataset
+                    databrew.delete_ruleset(Name=resource.name)
+                databrew.create_ruleset(Name=resource.name, **spec)
+            else:
+                databrew.update_ruleset(Name=resource.name, Rules=spec["Rules"],
+                                        **({"Description": spec["Description"]} if "Description" in spec else {}))
+
+    def delete(self, clients: Clients, resource: Resource) -> bool:
+        return _delete(clients("databrew").delete_ruleset, f"databrew DeleteRuleset {resource.name}",
+                       _DATABREW_GONE, Name=resource.name)
+
+
+class ProfileJobHandler:
+    """The profile job that runs the ruleset over the recipe job's output."""
+
+    def observe(self, clients: Clients, resource: Resource) -> dict[str, Any] | None:
+        found = _observe(clients("databrew").describe_job, f"databrew DescribeJob {resource.name}",
+                         _DATABREW_GONE, Name=resource.name)
+        if found is None:
+            return None
+        # DescribeJob's shape has no OutputLocation (a profile job's may come back as Outputs, or not
+        # at all): what cannot be read is taken as deployed; every other member is compared.
+        outputs = found.get("Outputs") or [{"Location": resource.spec["OutputLocation"]}]
+        return {**found, "OutputLocation": outputs[0]["Location"]}
+
+    def apply(self, clients: Clients, resource: Resource, observed: dict[str, Any] | None) -> None:
+        databrew, spec = clients("databrew"), resource.spec
+        with aws_errors(f"databrew profile job {resource.name}"):
+            if observed is None:
+                databrew.create_profile_job(Name=resource.name, **spec)
+            else:  # UpdateProfileJob cannot change the dataset
+                databrew.update_profile_job(Name=resource.name, **{k: v for k, v in spec.items() if k != "DatasetName"})
+
+    def delete(self, clients: Clients, resource: Resource) -> bool:
+        return _delete(clients("databrew").delete_job, f"databrew DeleteJob {resource.name}",
                        _DATABREW_GONE, Name=resource.name)
 
 

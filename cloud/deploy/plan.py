@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cloud.deploy.costs import NOT_ESTIMATED, Estimate, Volume, estimate
@@ -27,7 +27,9 @@ class Plan:
 
 def make_plan(settings: Settings, spec: DatasetSpec, volume: Volume, account: str | None = None) -> Plan:
     names = Names(settings) if account is None else Names(settings, account)
-    return Plan(deployment(names, spec), estimate(volume), settings.region)
+    resources = deployment(names, spec)
+    validates = any(resource.kind == "databrew-profile-job" for resource in resources)
+    return Plan(resources, estimate(replace(volume, validation_runs=validates)), settings.region)
 
 
 def plan_lines(plan: Plan) -> list[str]:
@@ -39,7 +41,9 @@ def plan_lines(plan: Plan) -> list[str]:
         "",
         f"estimated monthly cost for {volume.runs_per_month} runs of {volume.gb_per_run:g} GB "
         f"(prices from AWS_NOTES.md, November 2026):",
-        f"  DataBrew  ${cost.databrew_usd:,.2f}  ({volume.databrew_nodes} nodes × $0.48/node-hour)",
+        f"  DataBrew  ${cost.databrew_usd:,.2f}  (recipe job: {volume.databrew_nodes} nodes × $0.48/node-hour)",
+        *([f"  DataBrew  ${cost.profile_usd:,.2f}  (profile job validating the output: {volume.databrew_nodes} nodes "
+           f"× $0.48/node-hour)"] if volume.validation_runs else []),
         f"  Glue      ${cost.glue_usd:,.2f}  ({volume.glue_dpus} DPU × $0.44/DPU-hour, 1-minute minimum)",
         f"  Athena    ${cost.athena_usd:,.2f}  ({volume.queries_per_run} queries/run × $5/TB scanned, 10 MB minimum)",
         f"  total     ${cost.total_usd:,.2f}  (assumes {volume.minutes_per_gb:g} job-minutes per GB; "

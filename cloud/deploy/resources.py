@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from cloud.databrew import layout
 from cloud.deploy import policies
 from cloud.deploy.names import DEPLOYED_BUCKETS, VERSIONED_BUCKETS, Names
 from cloud.deploy.recipe_check import check_recipe_for_databrew
@@ -19,7 +20,9 @@ from lakehouse.etl.glue_job_document import to_glue
 from lakehouse.etl.jobspec import job_for_dataset
 from lakehouse.ports.object_store import ObjectStore
 from lakehouse.prepare import job_name, recipe_job
+from lakehouse.config import Settings
 from lakehouse.recipes.definitions import dataset_recipe, definition_path
+from lakehouse.recipes.rules import load_ruleset
 from lakehouse.sql.saved import saved_queries
 from lakehouse.zones import Zones
 
@@ -82,21 +85,62 @@ def _databrew(names: Names, spec: DatasetSpec) -> list[Resource]:
     check_recipe_for_databrew(recipe, str(definition_path(spec.recipe)))
     # recipe_job only asks the zones for bucket names; no store is touched.
     job = recipe_job(Zones(cast(ObjectStore, None), names.settings), spec, recipe.name)
-    return [
+    job["Outputs"] = layout.recipe_job_outputs(names.settings, spec)
+    role = names.role_arn("databrew")
+    found = [
+        # The Key is the raw folder at first; each `cloud run` points it at the object it prepares
+        # (DataBrew would read every file of the folder, manifests included), so deploy leaves it be.
         Resource("databrew-dataset", spec.portal_id, {
-            "Format": "CSV", "Input": {"S3InputDefinition": {"Bucket": names.bucket("raw"), "Key": f"{spec.portal_id}/"}}}),
+            "Format": "CSV", "FormatOptions": layout.raw_format_options(spec),
+            "Input": {"S3InputDefinition": {"Bucket": names.bucket("raw")}}}),
         Resource("databrew-recipe", recipe.name, {"Steps": recipe.to_json()}),
         Resource("databrew-recipe-job", job_name(spec), {
-            **{key: value for key, value in job.items() if key != "Name"},
-            "RoleArn": names.role_arn("databrew"), "MaxCapacity": DATABREW_NODES}),
+            **{key: value for key, value in job.items() if key != "Name"}, "RoleArn": role,
+            "MaxCapacity": DATABREW_NODES}),
     ]
+    if spec.ruleset is None:
+        return found
+    landing = layout.landing_dataset_name(spec)
+    landing_arn = layout.databrew_arn(names.settings, names.account, "dataset", landing)
+    # CreateRuleset's body: Ruleset.to_databrew leaves out the lakehouse-only NonBlockingRules.
+    ruleset = load_ruleset(definition_path(spec.ruleset)).to_databrew()
+    ruleset_name = ruleset.pop("Name")
+    return [
+        *found,
+        Resource("databrew-dataset", landing, {
+            "Format": "PARQUET",
+            "Input": {"S3InputDefinition": {"Bucket": names.bucket("landing"), "Key": layout.staging_key(spec)}}}),
+        Resource("databrew-ruleset", ruleset_name, {**ruleset, "TargetArn": landing_arn}),
+        Resource("databrew-profile-job", layout.validate_job_name(spec), {
+            "DatasetName": landing, "RoleArn": role, "MaxCapacity": DATABREW_NODES,
+            "OutputLocation": {"Bucket": names.bucket("landing"), "Key": layout.validation_key(spec)},
+            "ValidationConfigurations": [{
+                "RulesetArn": layout.databrew_arn(names.settings, names.account, "ruleset", ruleset_name),
+                "ValidationMode": "CHECK_ALL"}]}),
+    ]
+
+
+def glue_zone_arguments(settings: Settings) -> dict[str, str]:
+    """The Glue script's zone arguments (see its docstring) for this deployment's buckets."""
+    arguments = {"--landing-location": f"s3://{settings.bucket('landing')}/",
+                 "--curated-location": f"s3://{settings.bucket('curated')}/",
+                 "--database": settings.database}
+    if settings.bucket_prefix:  # an empty argument value is refused by Glue
+        arguments["--bucket-prefix"] = settings.bucket_prefix
+    return arguments
+
+
+def deployed_glue_document(document: dict[str, Any], settings: Settings, role_arn: str) -> dict[str, Any]:
+    """A platform job document as deployed: capacity, role, and the zone arguments."""
+    arguments = {**document.get("DefaultArguments", {}), **glue_zone_arguments(settings)}
+    return {**document, **GLUE_CAPACITY, "Role": role_arn, "DefaultArguments": arguments}
 
 
 def _glue(names: Names, spec: DatasetSpec) -> list[Resource]:
     script = glue_script()
     job = job_for_dataset(spec.portal_id)
     location = f"s3://{names.bucket('catalog')}/{SCRIPT_KEY}"
-    document = to_glue({**job.document, **GLUE_CAPACITY, "Role": names.role_arn("glue")}, location)
+    document = to_glue(deployed_glue_document(job.document, names.settings, names.role_arn("glue")), location)
     return [
         Resource("glue-database", names.database, {"Description": "Vancouver 3-1-1 lakehouse: curated tables"}),
         Resource("s3-object", f"{names.bucket('catalog')}/{SCRIPT_KEY}", {
@@ -159,12 +203,20 @@ def describe(resource: Resource) -> str:
             f"{s.get('Sid', '')}: {', '.join(_list(s['Action']))}" for s in statements)
     if resource.kind == "databrew-recipe":
         return f"{len(spec['Steps'])} steps (the JSON the local engine runs), published"
+    if resource.kind == "databrew-ruleset":
+        return f"{len(spec['Rules'])} data-quality rules on dataset {spec['TargetArn'].rsplit('/', 1)[-1]} " \
+               f"(lakehouse-only NonBlockingRules kept local)"
+    if resource.kind == "databrew-profile-job":
+        out = spec["OutputLocation"]
+        return f"validates {spec['DatasetName']} with ruleset " \
+               f"{spec['ValidationConfigurations'][0]['RulesetArn'].rsplit('/', 1)[-1]} → s3://{out['Bucket']}/{out['Key']}"
     if resource.kind == "databrew-recipe-job":
         out = spec["Outputs"][0]["Location"]
         return f"recipe {spec['RecipeReference']['Name']} on {spec['DatasetName']} → s3://{out['Bucket']}/{out['Key']}"
     if resource.kind == "glue-job":
-        return f"{spec['Command']['Name']} Glue {spec.get('GlueVersion', '')} script {spec['Command']['ScriptLocation']}; " \
-               f"role {spec['Role']}; tables written by the job"
+        arguments = spec["DefaultArguments"]
+        return f"{spec['Command']['Name']} Glue {spec.get('GlueVersion', '')} script " \
+               f"{spec['Command']['ScriptLocation']}; role {spec['Role']}; reads {arguments['--landing-location']}, writes {arguments['--curated-location']}"
     if resource.kind == "athena-named-query":
         return f"{spec['Description']} (workgroup {spec['WorkGroup']})"
     if resource.kind == "ec2-launch-template":

@@ -5,6 +5,7 @@ does; anything else fails its run with the reason."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -13,22 +14,33 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from emulation.documents import JsonDocuments
-from emulation.endpoint.databrew_jobs import ClientDatasetJobs
+from emulation.endpoint.databrew_jobs import RULESETS_PREFIX, ClientDatasetJobs
 from emulation.endpoint.protocol import (
     AwsServiceError, Body, as_service_error, error_response, json_body, json_response, paged, required,
 )
 from lakehouse.ports.recipe_service import LATEST_WORKING
+from lakehouse.recipes.rules import parse_ruleset
 
 if TYPE_CHECKING:
     from lakehouse.platform import Platform
 
 CONTENT_TYPE = "application/json"
+# `LAKEHOUSE_EMULATOR_DATABREW=aws`: recipe jobs over the platform's datasets behave as on AWS,
+# writing only their output files (no landing manifest, profile or rejected rows).
+MODE_VARIABLE, AS_AWS = "LAKEHOUSE_EMULATOR_DATABREW", "aws"
+ACCOUNT = "123456789012"  # the account of the ARNs the emulator makes (moto's default)
 _STATUS = {"ConflictException": 409, "ResourceNotFoundException": 404, "ValidationException": 400}
 _ROUTES = Map([
     Rule("/datasets", methods=["POST"], endpoint="create_dataset"),
     Rule("/datasets", methods=["GET"], endpoint="list_datasets"),
     Rule("/datasets/<name>", methods=["GET"], endpoint="describe_dataset"),
+    Rule("/datasets/<name>", methods=["PUT"], endpoint="update_dataset"),
     Rule("/datasets/<name>", methods=["DELETE"], endpoint="delete_dataset"),
+    Rule("/rulesets", methods=["POST"], endpoint="create_ruleset"),
+    Rule("/rulesets", methods=["GET"], endpoint="list_rulesets"),
+    Rule("/rulesets/<name>", methods=["GET"], endpoint="describe_ruleset"),
+    Rule("/rulesets/<name>", methods=["PUT"], endpoint="update_ruleset"),
+    Rule("/rulesets/<name>", methods=["DELETE"], endpoint="delete_ruleset"),
     Rule("/recipes", methods=["POST"], endpoint="create_recipe"),
     Rule("/recipes", methods=["GET"], endpoint="list_recipes"),
     Rule("/recipes/<name>", methods=["GET"], endpoint="describe_recipe"),
@@ -39,6 +51,7 @@ _ROUTES = Map([
     Rule("/recipeJobs", methods=["POST"], endpoint="create_recipe_job"),
     Rule("/recipeJobs/<name>", methods=["PUT"], endpoint="update_recipe_job"),
     Rule("/profileJobs", methods=["POST"], endpoint="create_profile_job"),
+    Rule("/profileJobs/<name>", methods=["PUT"], endpoint="update_profile_job"),
     Rule("/jobs", methods=["GET"], endpoint="list_jobs"),
     Rule("/jobs/<name>", methods=["GET"], endpoint="describe_job"),
     Rule("/jobs/<name>", methods=["DELETE"], endpoint="delete_job"),
@@ -56,7 +69,8 @@ class DataBrewApi:
         # Jobs over the client's own datasets (and profile jobs) run here; the platform's go on
         # to its own runner, as `lakehouse prepare` does.
         recipes.executor = ClientDatasetJobs(platform.store, platform.settings.bucket("catalog"),  # type: ignore[attr-defined]
-                                             recipes.executor)  # type: ignore[attr-defined]
+                                             recipes.executor,  # type: ignore[attr-defined]
+                                             outputs_only=os.environ.get(MODE_VARIABLE, "") == AS_AWS)
 
     def handle(self, request: Request) -> Response:
         try:
@@ -96,10 +110,74 @@ class DataBrewApi:
             raise AwsServiceError("ResourceNotFoundException", f"dataset {name} not found", 404)
         return dataset
 
+    def update_dataset(self, body: Body, query: dict[str, str], name: str) -> Body:
+        dataset = self.describe_dataset(body, query, name)
+        required(body, "Input")
+        changes = {key: body[key] for key in ("Format", "FormatOptions", "Input", "PathOptions") if key in body}
+        self.documents.write(self._dataset_key(name), {**dataset, **changes,
+                                                       "LastModifiedDate": datetime.now(UTC).isoformat()})
+        return {"Name": name}
+
     def delete_dataset(self, body: Body, query: dict[str, str], name: str) -> Body:
         self.describe_dataset(body, query, name)
         self.documents.delete(self._dataset_key(name))
         return {"Name": name}
+
+    # rulesets -------------------------------------------------------------------------
+    def _ruleset_key(self, name: str) -> str:
+        return f"{RULESETS_PREFIX}/{name}.json"
+
+    def _checked_rules(self, name: str, body: Body) -> list[Body]:
+        """The Rules as DataBrew validates them (names, expressions, substitutions, thresholds)."""
+        rules = required(body, "Rules")
+        try:
+            parse_ruleset({"Name": name, "Rules": rules}, where=f"ruleset {name}")
+        except Exception as error:  # noqa: BLE001 - answered as DataBrew does
+            raise AwsServiceError("ValidationException", str(error).splitlines()[0]) from None
+        return list(rules)
+
+    def create_ruleset(self, body: Body, query: dict[str, str]) -> Body:
+        name, target = required(body, "Name"), required(body, "TargetArn")
+        rules = self._checked_rules(name, body)
+        if self.documents.find(self._ruleset_key(name)) is not None:
+            raise AwsServiceError("ConflictException", f"ruleset {name} already exists", 409)
+        now = datetime.now(UTC).isoformat()
+        region = self.platform.settings.region
+        self.documents.write(self._ruleset_key(name), {
+            "Name": name, "Description": body.get("Description", ""), "TargetArn": target, "Rules": rules,
+            "Tags": body.get("Tags", {}), "CreateDate": now, "LastModifiedDate": now, "CreatedBy": ACCOUNT,
+            "LastModifiedBy": ACCOUNT, "ResourceArn": f"arn:aws:databrew:{region}:{ACCOUNT}:ruleset/{name}"})
+        return {"Name": name}
+
+    def describe_ruleset(self, body: Body, query: dict[str, str], name: str) -> Body:
+        ruleset = self.documents.find(self._ruleset_key(name))
+        if ruleset is None:
+            raise AwsServiceError("ResourceNotFoundException", f"ruleset {name} not found", 404)
+        return ruleset
+
+    def update_ruleset(self, body: Body, query: dict[str, str], name: str) -> Body:
+        ruleset = self.describe_ruleset(body, query, name)
+        changes = {"Rules": self._checked_rules(name, body), "LastModifiedDate": datetime.now(UTC).isoformat()}
+        if "Description" in body:
+            changes["Description"] = body["Description"]
+        self.documents.write(self._ruleset_key(name), {**ruleset, **changes})
+        return {"Name": name}
+
+    def delete_ruleset(self, body: Body, query: dict[str, str], name: str) -> Body:
+        self.describe_ruleset(body, query, name)
+        self.documents.delete(self._ruleset_key(name))
+        return {"Name": name}
+
+    def list_rulesets(self, body: Body, query: dict[str, str]) -> Body:
+        """RulesetItems (RuleCount instead of the Rules), optionally of one TargetArn."""
+        items = []
+        for key in sorted(self.documents.keys(f"{RULESETS_PREFIX}/")):
+            ruleset = self.documents.find(key)
+            if ruleset is None or query.get("targetArn") not in (None, ruleset["TargetArn"]):
+                continue
+            item = {k: v for k, v in ruleset.items() if k != "Rules"}
+            items.append({**item, "AccountId": ACCOUNT, "RuleCount": len(ruleset["Rules"])})
+        return paged(items, _paging(query), "Rulesets")
 
     # recipes --------------------------------------------------------------------------
     def create_recipe(self, body: Body, query: dict[str, str]) -> Body:
@@ -169,6 +247,16 @@ class DataBrewApi:
                              {**body, "Type": "PROFILE", "CreateDate": now, "LastModifiedDate": now})
         return {"Name": name}
 
+    def update_profile_job(self, body: Body, query: dict[str, str], name: str) -> Body:
+        required(body, "OutputLocation")
+        required(body, "RoleArn")
+        key = f"databrew/jobs/{name}/job.json"
+        job = self.documents.find(key)
+        if job is None or job.get("Type") != "PROFILE":
+            raise AwsServiceError("ResourceNotFoundException", f"profile job {name} not found", 404)
+        self.documents.write(key, {**job, **body, "Name": name, "LastModifiedDate": datetime.now(UTC).isoformat()})
+        return {"Name": name}
+
     def update_recipe_job(self, body: Body, query: dict[str, str], name: str) -> Body:
         job = self.platform.recipes.describe_job(name)
         self.platform.recipes.create_recipe_job({**job, **body, "Name": name})
@@ -191,10 +279,12 @@ class DataBrewApi:
 
     def start_job_run(self, body: Body, query: dict[str, str], name: str) -> Body:
         self.platform.recipes.describe_job(name)  # ResourceNotFoundException before any run
+        before = {run["RunId"] for run in self.platform.recipes.list_job_runs(name)}
         try:
             run_id = self.platform.recipes.start_job_run(name)
         except Exception:  # noqa: BLE001 - the run is recorded FAILED with its reason, as DataBrew does
-            run_id = self.platform.recipes.list_job_runs(name)[0]["RunId"]
+            # The run this call recorded (run ids order by second only: "latest" could be another).
+            run_id = next(run["RunId"] for run in self.platform.recipes.list_job_runs(name) if run["RunId"] not in before)
         return {"RunId": run_id}
 
     def describe_job_run(self, body: Body, query: dict[str, str], name: str, run_id: str) -> Body:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,10 +23,14 @@ def cloud_stack(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Clo
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
     monkeypatch.delenv("LAKEHOUSE_BACKEND", raising=False)
     monkeypatch.setenv("LAKEHOUSE_HOME", str(tmp_path / "home"))
+    # DataBrew as on AWS: recipe jobs write their output files only, no landing manifest.
+    monkeypatch.setenv("LAKEHOUSE_EMULATOR_DATABREW", "aws")
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     host, port = moto.get_host_and_port()
     moto_url = f"http://{host}:{port}"
+    # moto keeps its accounts in process-wide state: start each test from an empty one.
+    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"), timeout=10).close()
     try:
         with emulator_process("--in-memory", cwd=tmp_path) as emulator:
             monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.url)

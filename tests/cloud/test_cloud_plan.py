@@ -16,8 +16,8 @@ from lakehouse.recipes.definitions import definition_path
 from lakehouse.recipes.model import parse_recipe
 
 KINDS = {"s3-bucket", "s3-object", "iam-role", "iam-instance-profile", "ec2-launch-template", "databrew-dataset",
-         "databrew-recipe", "databrew-recipe-job", "glue-database", "glue-job", "athena-workgroup",
-         "athena-named-query"}
+         "databrew-recipe", "databrew-recipe-job", "databrew-ruleset", "databrew-profile-job", "glue-database",
+         "glue-job", "athena-workgroup", "athena-named-query"}
 
 
 @pytest.fixture
@@ -61,9 +61,35 @@ def test_plan_lists_every_resource_offline(offline: None, lakehouse: CliRunner) 
     job = by_kind["glue-job"][0]["spec"]
     assert job["Command"]["ScriptLocation"] == "s3://city-catalog/glue/scripts/lakehouse_curate.py"
     assert job["Role"] == "arn:aws:iam::<account-id>:role/city-lakehouse-glue"
+    # The job reads and writes the deployment's buckets (the script's defaults know no prefix).
+    assert {key: job["DefaultArguments"][key] for key in ("--landing-location", "--curated-location",
+                                                           "--bucket-prefix", "--database")} == {
+        "--landing-location": "s3://city-landing/", "--curated-location": "s3://city-curated/",
+        "--bucket-prefix": "city-", "--database": "vancouver_311"}
     recipe_job = by_kind["databrew-recipe-job"][0]["spec"]
     assert recipe_job["RoleArn"] == "arn:aws:iam::<account-id>:role/city-lakehouse-databrew"
-    assert recipe_job["Outputs"][0]["Location"]["Bucket"] == "city-landing"
+    # Its own staging folder: an Overwrite output empties its location, landing's sources included.
+    staging = {"Bucket": "city-landing", "Key": "3-1-1-inquiry-volume/_databrew-output/"}
+    assert recipe_job["Outputs"] == [{"Location": staging, "Format": "PARQUET", "Overwrite": True, "MaxOutputFiles": 1}]
+
+
+def test_plan_deploys_the_ruleset_without_lakehouse_keys(offline: None, lakehouse: CliRunner) -> None:
+    """The ruleset goes to DataBrew as CreateRuleset takes it, on the dataset over the recipe job's
+    output, and runs where DataBrew runs rules: a profile job's ValidationConfigurations."""
+    resources = {(r["kind"], r["name"]): r["spec"] for r in _plan(lakehouse)["resources"]}
+    shipped = json.loads(definition_path("inquiry-volume.ruleset.json").read_text())
+    ruleset = resources[("databrew-ruleset", shipped["Name"])]
+    assert "NonBlockingRules" not in ruleset and ruleset["Rules"] == shipped["Rules"]
+    landing = resources[("databrew-dataset", "3-1-1-inquiry-volume-landing")]
+    assert landing["Input"]["S3InputDefinition"] == {"Bucket": "city-landing",
+                                                     "Key": "3-1-1-inquiry-volume/_databrew-output/"}
+    assert ruleset["TargetArn"] == "arn:aws:databrew:us-east-1:<account-id>:dataset/3-1-1-inquiry-volume-landing"
+    profile = resources[("databrew-profile-job", "3-1-1-inquiry-volume-validate")]
+    assert profile["DatasetName"] == "3-1-1-inquiry-volume-landing"
+    assert profile["ValidationConfigurations"] == [{
+        "RulesetArn": f"arn:aws:databrew:us-east-1:<account-id>:ruleset/{shipped['Name']}",
+        "ValidationMode": "CHECK_ALL"}]
+    assert "RecipeReference" not in profile  # recipe jobs take no ruleset
 
 
 def test_role_policies_reach_only_the_deployments_buckets(offline: None, lakehouse: CliRunner) -> None:
@@ -87,6 +113,7 @@ def test_cost_follows_the_prices_in_aws_notes(offline: None, lakehouse: CliRunne
     cost = _plan(lakehouse, "--gb", "3", "--runs-per-month", "20", "--minutes-per-gb", "6")["monthly_cost"]
     minutes = 3 * 6
     assert cost["databrew_usd"] == round(20 * 5 * minutes / 60 * 0.48, 2)      # $0.48 per node-hour, 5 nodes
+    assert cost["databrew_profile_usd"] == cost["databrew_usd"]  # the validating profile job, at most as long
     assert cost["glue_usd"] == round(20 * 2 * minutes / 60 * 0.44, 2)          # $0.44 per DPU-hour, 2 DPU minimum
     assert cost["athena_usd"] == round(20 * 4 * 3 * 1024**3 / 1024**4 * 5, 2)  # $5 per TB scanned, 4 queries
     small = _plan(lakehouse, "--gb", "0.001", "--runs-per-month", "1")["monthly_cost"]
@@ -100,6 +127,8 @@ def test_text_plan_names_resources_and_total(offline: None, lakehouse: CliRunner
     assert "s3-bucket city-curated" in outcome.stdout and "versioned" in outcome.stdout
     assert "ec2-launch-template city-lakehouse-publisher" in outcome.stdout
     assert "total     $" in outcome.stdout
+    assert "profile job validating the output" in outcome.stdout
+    assert "databrew-ruleset 3-1-1-inquiry-volume-quality" in outcome.stdout
 
 
 def test_plan_refuses_an_operation_databrew_lacks(offline: None, lakehouse: CliRunner,

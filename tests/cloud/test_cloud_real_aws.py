@@ -53,6 +53,8 @@ def test_plan_deploy_twice_run_destroy_on_real_aws(real_account: str, lakehouse:
     assert set(ACTION.findall(second.stdout)) == {"unchanged"}
     run = lakehouse("cloud", "run", "--rows", "5000")
     assert run.code == 0, run.stderr
+    # DataBrew wrote its output only; run validated it and published it with the landing manifest.
+    assert "validating the output with" in run.stderr and "dropped by the recipe" in run.stderr
     destroyed = lakehouse("cloud", "destroy", "--yes")
     assert destroyed.code == 0, destroyed.stderr
     assert "nothing left behind" in destroyed.stdout
