@@ -27,10 +27,9 @@ from lakehouse.bench.harness import cpu_seconds, phase as shared_phase  # noqa: 
 from lakehouse.datasets.readers import parse_source  # noqa: E402
 from lakehouse.datasets.registry import dataset  # noqa: E402
 from lakehouse.datasets.source_check import check_source  # noqa: E402
-from lakehouse.prepare import STREAMING_PLAN, _source_line  # noqa: E402
+from lakehouse.prepare import run_recipe  # noqa: E402
 from lakehouse.recipes.compile import compile_recipe  # noqa: E402
 from lakehouse.recipes.definitions import dataset_recipe  # noqa: E402
-from lakehouse.recipes.frame import ALIVE, RECORD, REJECT_OPERATION, REJECT_REASON, REJECT_STEP, user_columns  # noqa: E402
 from lakehouse.recipes.operations import load_all  # noqa: E402
 
 
@@ -58,32 +57,14 @@ def main() -> None:
     with phase("parse_source (DuckDB read_csv -> parsed.parquet + rejects)"):
         parsed = parse_source(check_source(sample, spec), spec, out)
 
-    # run_recipe, as in prepare.py, piece by piece
-    marked_path, landing_path = out / "marked.parquet", out / "landing.parquet"
-    with phase("recipe plan: compile + sink marked.parquet"):
-        compile_recipe(recipe, pl.scan_parquet(parsed.rows_path), keep_raw=False).sink_parquet(
-            marked_path, compression="lz4", engine="streaming", optimizations=STREAMING_PLAN)
-    marked = pl.scan_parquet(marked_path)
-    data = user_columns(marked.collect_schema())
-    line = _source_line(pl.col(RECORD).cast(pl.Int64), parsed)
-    with phase("landing: re-scan marked, filter alive, sink landing.parquet"):
-        marked.filter(ALIVE).select(*data, line.alias("source_line")).sink_parquet(landing_path, engine="streaming")
-    with phase("rejects: re-scan marked, semi-join parsed, concat_str"):
-        marks = marked.filter(~ALIVE).select(RECORD, REJECT_STEP, REJECT_OPERATION, REJECT_REASON).collect(
-            engine="streaming")
-        raw = (
-            pl.scan_parquet(parsed.rows_path).with_row_index(RECORD, offset=1)
-            .join(marks.lazy().select(RECORD), on=RECORD, how="semi")
-            .select(pl.col(RECORD), pl.concat_str([pl.col(label).fill_null("") for label in spec.labels],
-                                                  separator=spec.separator).alias("raw_record"))
-        )
-        rejects = marks.lazy().join(raw, on=RECORD, how="left").collect(engine="streaming")
+    with phase("run_recipe: hash pass + one partitioned sink + rejects"):
+        landing_path, rejects = run_recipe(recipe, parsed, spec, out)
     with phase("count landing + write rejected.parquet"):
         pl.scan_parquet(landing_path).select(pl.len()).collect()
         rejects.write_parquet(out / "rejected.parquet")
     print(f"{'total':<58} {time.perf_counter() - total:7.2f} s  cpu {cpu_seconds():7.2f} s (whole process)")
     print(f"sizes: parsed.parquet {parsed.rows_path.stat().st_size / 1e6:.0f} MB, "
-          f"marked.parquet {marked_path.stat().st_size / 1e6:.0f} MB, landing.parquet {landing_path.stat().st_size / 1e6:.0f} MB")
+          f"landing.parquet {landing_path.stat().st_size / 1e6:.0f} MB")
 
     if args.nodes:
         plan = compile_recipe(recipe, pl.scan_parquet(parsed.rows_path), keep_raw=False)

@@ -29,16 +29,11 @@ from lakehouse.ingest import current_raw
 from lakehouse.ports.recipe_service import LATEST_PUBLISHED, RecipeService
 from lakehouse.recipes.compile import compile_recipe, validate_recipe
 from lakehouse.recipes.definitions import dataset_recipe
-from lakehouse.recipes.frame import ALIVE, RECORD, REJECT_OPERATION, REJECT_REASON, REJECT_STEP, user_columns
+from lakehouse.recipes.frame import RECORD, REJECT_OPERATION, REJECT_REASON, REJECT_STEP, user_columns
 from lakehouse.recipes.model import Recipe, RecipeError, parse_recipe
 from lakehouse.recipes.profile import profile_frame
 from lakehouse.zones import Zones
 
-# A whole-row duplicate check reads the plan twice: a narrow hash pass, then the main pass
-# joined to the few rows it found (see operations/filters.py). Shared as a common subplan, the
-# main pass would wait for the hash pass in memory, the whole frame at that step; computed
-# twice, it streams.
-STREAMING_PLAN = pl.QueryOptFlags(comm_subplan_elim=False)
 
 
 def job_name(spec: DatasetSpec) -> str:
@@ -137,42 +132,59 @@ class RecipeJobRunner:
 
 def run_recipe(recipe: Recipe, parsed: ParsedSource, spec: DatasetSpec, workdir: Path) -> tuple[Path, pl.DataFrame]:
     """Run the recipe over parsed rows: landing Parquet on disk, rejected rows in memory."""
-    marked_path, landing_path = workdir / "marked.parquet", workdir / "landing.parquet"
     plan = compile_recipe(recipe, pl.scan_parquet(parsed.rows_path), keep_raw=False)
-    # One streaming pass; the two splits below re-read its (small, typed) output. Polars runs
-    # two sinks of one plan as two plans, so sinking landing and rejects together costs more.
-    # marked.parquet is scratch, read back at once: lz4 encodes faster than the default zstd.
-    plan.sink_parquet(marked_path, compression="lz4", engine="streaming", optimizations=STREAMING_PLAN)
-    marked = pl.scan_parquet(marked_path)
-    data = user_columns(marked.collect_schema())
+    data = user_columns(plan.collect_schema())
     line = _source_line(pl.col(RECORD).cast(pl.Int64), parsed)
-    marked.filter(ALIVE).select(*data, line.alias("source_line")).sink_parquet(landing_path, engine="streaming")
-    marks = marked.filter(~ALIVE).select(RECORD, REJECT_STEP, REJECT_OPERATION, REJECT_REASON).collect(engine="streaming")
+    split = workdir / "split"
+    # One streaming pass writes a file per rejecting step plus the landing file (rows no step
+    # rejected): partitioned by step, operation and reason, which are one per step. Two sinks
+    # of one plan would run it twice; one sink then a split re-reads every row.
+    written: dict[str, tuple[int, str, str]] = {}
+
+    def file_for(partition: pl.io.partition.FileProviderArgs) -> str:
+        step, operation, reason = partition.partition_keys.row(0)
+        if step is None:
+            return _LANDING_FILE
+        written[f"rejected-step-{step}.parquet"] = (step, operation, reason)
+        return f"rejected-step-{step}.parquet"
+
+    plan.select(*data, line.alias("source_line"), REJECT_STEP, REJECT_OPERATION, REJECT_REASON).sink_parquet(
+        pl.PartitionBy(split, key=[REJECT_STEP, REJECT_OPERATION, REJECT_REASON], include_key=False,
+                       file_path_provider=file_for, approximate_bytes_per_file=None),
+        engine="streaming", mkdir=True,
+    )
+    landing_path = split / _LANDING_FILE
+    if not landing_path.exists():  # every row rejected (or none at all): an empty landing file
+        schema = plan.select(*data, line.alias("source_line")).collect_schema()
+        split.mkdir(parents=True, exist_ok=True)
+        pl.DataFrame(schema=schema).write_parquet(landing_path)
+    marks = pl.concat(
+        [pl.DataFrame({"source_line": []}, schema={"source_line": pl.Int64})
+         .with_columns(pl.lit(None, pl.Int32).alias("step"), pl.lit(None, pl.String).alias("operation"),
+                       pl.lit(None, pl.String).alias("reason"))]
+        + [pl.read_parquet(split / name, columns=["source_line"]).with_columns(
+            pl.lit(step, pl.Int32).alias("step"), pl.lit(operation, pl.String).alias("operation"),
+            pl.lit(reason, pl.String).alias("reason"),
+        ) for name, (step, operation, reason) in written.items()]
+    )
     # The raw text of the rejected records only: a semi join keeps the few rejected rows before
     # concat_str, instead of building every record's text and joining it.
     raw = (
         pl.scan_parquet(parsed.rows_path).with_row_index(RECORD, offset=1)
-        .join(marks.lazy().select(RECORD), on=RECORD, how="semi")
+        .with_columns(line.alias("source_line"))
+        .join(marks.lazy().select("source_line"), on="source_line", how="semi")
         .select(
-            pl.col(RECORD),
+            pl.col("source_line"),
             pl.concat_str([pl.col(label).fill_null("") for label in spec.labels], separator=spec.separator)
             .alias("raw_record"),
         )
     )
-    recipe_rejects = (
-        marks.lazy()
-        .join(raw, on=RECORD, how="left")
-        .select(
-            line.alias("source_line"),
-            pl.col(REJECT_STEP).alias("step"),
-            pl.col(REJECT_OPERATION).alias("operation"),
-            pl.col(REJECT_REASON).alias("reason"),
-            pl.col("raw_record"),
-        )
-        .collect(engine="streaming")
-    )
+    recipe_rejects = marks.lazy().join(raw, on="source_line", how="left").collect(engine="streaming")
     rejected = pl.concat([parsed.parse_rejects, recipe_rejects.cast(REJECT_SCHEMA)]).sort("source_line")  # type: ignore[arg-type]
     return landing_path, rejected
+
+
+_LANDING_FILE = "landing.parquet"
 
 
 def _source_line(records: pl.Expr, parsed: ParsedSource) -> pl.Expr:

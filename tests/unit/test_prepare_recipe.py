@@ -118,3 +118,33 @@ def test_a_recipe_that_breaks_the_landing_contract_is_refused_before_data() -> N
     broken = parse_recipe([{"Action": {"Operation": "RENAME", "Parameters": {"sourceColumn": "Dept", "targetColumn": "d"}}}])
     with pytest.raises(RecipeError, match=r"step 1 \(RENAME\): parameter sourceColumn: column 'Dept' does not exist"):
         check_landing_contract(broken, INQUIRY_VOLUME)
+
+
+def _prepare_lines(tmp_path: Path, lines: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    source = tmp_path / "export.csv"
+    source.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    parsed = parse_source(check_source(source, INQUIRY_VOLUME), INQUIRY_VOLUME, tmp_path)
+    landing_path, rejected = run_recipe(dataset_recipe(INQUIRY_VOLUME), parsed, INQUIRY_VOLUME, tmp_path)
+    return pl.read_parquet(landing_path), rejected
+
+
+def test_every_row_rejected_still_gives_a_typed_empty_landing_file(tmp_path: Path) -> None:
+    landing, rejected = _prepare_lines(tmp_path, [";Type;2024-02;Mail;3;1", "B;Type;2024-13;Mail;7;2"])
+    assert landing.height == 0
+    assert landing.schema == pl.Schema({
+        "department": pl.String, "inquiry_type": pl.String, "channel": pl.String, "month_start": pl.Date,
+        "inquiries": pl.Int64, "source_line": pl.Int64,
+    })
+    assert rejected["source_line"].to_list() == [2, 3]
+
+
+def test_no_row_rejected_gives_an_empty_rejects_table(tmp_path: Path) -> None:
+    landing, rejected = _prepare_lines(tmp_path, ["A - One;Type 1;2024-01;Phone;5;1", "A - One;Type 1;2024-02;Phone;6;2"])
+    assert landing["source_line"].to_list() == [2, 3]
+    assert rejected.height == 0
+    assert rejected.columns == ["source_line", "step", "operation", "reason", "raw_record"]
+
+
+def test_an_export_with_only_a_header_prepares_to_nothing(tmp_path: Path) -> None:
+    landing, rejected = _prepare_lines(tmp_path, [])
+    assert (landing.height, rejected.height) == (0, 0)
