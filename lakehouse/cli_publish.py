@@ -43,7 +43,7 @@ def serve(platform: Platform, host: str, port: int, threads: int) -> None:
     out.console.print(f"3-1-1 dashboard on http://{host}:{port}/ (home {platform.settings.home}, "
                       f"backend {platform.settings.backend}); Ctrl-C stops it")
     waitress_serve(app.server, host=host, port=port, threads=threads, ident="lakehouse",
-                   max_request_body_size=MAX_REQUEST_BYTES)
+                   max_request_body_size=MAX_REQUEST_BYTES + 1)  # waitress refuses at its limit itself
 
 
 @click.command()

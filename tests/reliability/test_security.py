@@ -254,27 +254,36 @@ def test_the_emulators_athena_refuses_them_too(emulator: Emulator) -> None:
 
 # -- (d) oversized requests and loopback defaults ------------------------------------------
 
-def _post(url: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+def _declared(url: str, method: str, path: str, length: int, body: bytes = b"",
+              headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """Status and body answered to a request that declares `length` bytes and sends `body` (a
+    server that refuses by the declared length answers before the body comes)."""
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(str(parts.hostname), parts.port, timeout=60)
     try:
-        connection.request("POST" if not path.startswith("/oversized-bucket") else "PUT", path, body=body,
-                           headers={"Content-Length": str(len(body)), **headers})
+        connection.putrequest(method, path)
+        for name, value in {"Content-Type": "application/json", **(headers or {}),
+                            "Content-Length": str(length)}.items():
+            connection.putheader(name, value)
+        connection.endheaders(body or None)
         response = connection.getresponse()
         return response.status, response.read()
     finally:
         connection.close()
 
 
+def _status_of_declared(url: str, path: str, length: int, body: bytes = b"") -> int:
+    return _declared(url, "POST", path, length, body)[0]
+
+
 def test_the_emulator_refuses_oversized_requests_in_each_protocols_shape(emulator: Emulator) -> None:
     from emulation.endpoint.server import MAX_JSON_BODY_BYTES
 
-    huge = json.dumps({"QueryString": "x" * (MAX_JSON_BODY_BYTES + 1)}).encode()
-    status, body = _post(emulator.url, "/", huge, {"X-Amz-Target": "AmazonAthena.StartQueryExecution",
-                                                   "Content-Type": "application/x-amz-json-1.1"})
+    status, body = _declared(emulator.url, "POST", "/", MAX_JSON_BODY_BYTES + 1, headers={
+        "X-Amz-Target": "AmazonAthena.StartQueryExecution", "Content-Type": "application/x-amz-json-1.1"})
     assert status == 413 and json.loads(body)["__type"] == "RequestEntityTooLargeException", body[:200]
     _client(emulator, "s3").create_bucket(Bucket="oversized-bucket")  # type: ignore[attr-defined]
-    status, body = _post(emulator.url, "/oversized-bucket/big.bin", b"x" * (64 * 1024 + 1), {})
+    status, body = _declared(emulator.url, "PUT", "/oversized-bucket/big.bin", 64 * 1024 + 1)
     assert status == 400 and b"<Code>EntityTooLarge</Code>" in body, body[:300]
     s3 = _client(emulator, "s3")
     s3.put_object(Bucket="oversized-bucket", Key="small.bin", Body=b"x" * 1024)  # type: ignore[attr-defined]
@@ -293,18 +302,19 @@ def test_the_web_app_refuses_oversized_requests(tmp_path: Path) -> None:
     app = create_app(Settings(home=tmp_path / "home"))
     refused = 0
     # Flask's own limit (any WSGI server), then waitress's as `lakehouse serve` configures it.
-    for limit in (None, MAX_REQUEST_BYTES):
+    for limit in (None, MAX_REQUEST_BYTES + 1):
         options = {"max_request_body_size": limit} if limit else {}
         server = create_server(app.server, host="127.0.0.1", port=0, **options)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         try:
             url = f"http://127.0.0.1:{server.effective_port}"
-            status, _ = _post(url, "/_dash-update-component", b"{" + b" " * MAX_REQUEST_BYTES + b"}",
-                              {"Content-Type": "application/json"})
-            assert status == 413, status
+            oversized = MAX_REQUEST_BYTES + 1
+            # Flask reads what waitress buffered and refuses it; waitress refuses by the declared length.
+            body = b"{" + b" " * (oversized - 2) + b"}" if limit is None else b""
+            assert _status_of_declared(url, "/_dash-update-component", oversized, body) == 413
             refused += 1
-            status, _ = _post(url, "/_dash-update-component", b"{}", {"Content-Type": "application/json"})
+            status, _ = _declared(url, "POST", "/_dash-update-component", 2, b"{}")
             assert status != 413  # an ordinary body is read (and answered as Dash does)
         finally:
             server.close()
@@ -358,9 +368,7 @@ def test_servers_listen_on_loopback_by_default(tmp_path: Path) -> None:
         while not _listening_addresses(port) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert _listening_addresses(port) == {"127.0.0.1"}
-        status, _ = _post(f"http://127.0.0.1:{port}", "/_dash-update-component",
-                          b"{" + b" " * MAX_REQUEST_BYTES + b"}", {"Content-Type": "application/json"})
-        assert status == 413, status
+        assert _status_of_declared(f"http://127.0.0.1:{port}", "/_dash-update-component", MAX_REQUEST_BYTES + 1) == 413
     finally:
         server.terminate()
         server.wait(timeout=30)
