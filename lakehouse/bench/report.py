@@ -68,13 +68,16 @@ def markdown(report: dict[str, Any]) -> str:
         "the child process's (and its descendants') maximum resident memory. × floor: seconds / the floor's "
         "seconds at the same size, in the same run.",
         "",
-        "| rows | system | seconds | rows/s | peak RSS MB | × floor | CPU s | stages (s) |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| rows | system | seconds | rows/s | peak RSS MB | × floor | CPU s | × floor (CPU) | load before | stages (s) |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in records:
         stages = ", ".join(f"{name} {seconds:.2f}" for name, seconds in r["stages"].items())
+        floor = next(f for f in records if f["rows"] == r["rows"] and f["system"] == "floor")
+        load = "–".join(f"{value:.1f}" for value in r.get("load_before_runs", []))
         lines.append(f"| {r['rows']:,} | {r['system']} | {r['seconds']:.2f} | {r['rows_per_s']:,} | "
-                     f"{r['peak_rss_mb']:,.0f} | {r['ratio_to_floor']:.2f} | {r['cpu_seconds']:.1f} | {stages} |")
+                     f"{r['peak_rss_mb']:,.0f} | {r['ratio_to_floor']:.2f} | {r['cpu_seconds']:.1f} | "
+                     f"{r['cpu_seconds'] / floor['cpu_seconds']:.2f} | {load} | {stages} |")
     lines += ["", "What each system covers:", ""]
     for system, covers in {r["system"]: r["covers"] for r in records}.items():
         lines.append(f"- **{system}**: {covers}")
@@ -104,12 +107,16 @@ def goal_lines(records: list[dict[str, Any]], fitted: dict[str, float]) -> list[
         ratio = lakehouse["ratio_to_floor"]
         lines.append(f"- lakehouse within {GOAL_RATIO_TO_FLOOR}× of the floor at {at:,} rows: {ratio:.2f}× "
                      f"({'met' if ratio <= GOAL_RATIO_TO_FLOOR else f'MISSED by {ratio / GOAL_RATIO_TO_FLOOR:.2f}×'})")
+        floor = find(at, "floor")
+        if floor:
+            lines.append(f"  (CPU seconds: {lakehouse['cpu_seconds'] / floor['cpu_seconds']:.2f}× the floor's)")
         pandas = find(at, "pandas")
         if pandas:
             speedup = pandas["seconds"] / lakehouse["seconds"]
             verdict = "met" if speedup >= GOAL_SPEEDUP_VS_PANDAS else f"MISSED by {GOAL_SPEEDUP_VS_PANDAS / speedup:.2f}×"
             lines.append(f"- at least {GOAL_SPEEDUP_VS_PANDAS:.0f}× faster than pandas at {at:,} rows: "
-                         f"{speedup:.2f}× ({verdict})")
+                         f"{speedup:.2f}× ({verdict}; CPU seconds: "
+                         f"{pandas['cpu_seconds'] / lakehouse['cpu_seconds']:.2f}×)")
     largest = max((r["rows"] for r in records if r["system"] == "lakehouse"), default=0)
     biggest = find(largest, "lakehouse")
     if biggest:
