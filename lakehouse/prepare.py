@@ -132,7 +132,7 @@ class RecipeJobRunner:
 
 def run_recipe(recipe: Recipe, parsed: ParsedSource, spec: DatasetSpec, workdir: Path) -> tuple[Path, pl.DataFrame]:
     """Run the recipe over parsed rows: landing Parquet on disk, rejected rows in memory."""
-    plan = compile_recipe(recipe, pl.scan_parquet(parsed.rows_path), keep_raw=False)
+    plan = compile_recipe(recipe, pl.scan_parquet(parsed.rows_path), keep_raw=False, scratch=workdir)
     data = user_columns(plan.collect_schema())
     line = _source_line(pl.col(RECORD).cast(pl.Int64), parsed)
     split = workdir / "split"

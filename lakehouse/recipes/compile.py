@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Mapping
+from pathlib import Path
 
 import polars as pl
 
@@ -16,15 +17,18 @@ from lakehouse.recipes.operations import Operation, load_all
 from lakehouse.recipes.operations.base import OperationSpec, StepContext
 
 
-def compile_recipe(recipe: Recipe, frame: pl.LazyFrame, keep_raw: bool = True) -> pl.LazyFrame:
+def compile_recipe(
+    recipe: Recipe, frame: pl.LazyFrame, keep_raw: bool = True, scratch: Path | None = None,
+) -> pl.LazyFrame:
     """The plan of every step over `frame`; rejected rows stay in it, marked (see frame.py).
 
     The whole recipe is checked against the frame's schema first: a whole-row duplicate
     check runs its narrow first pass while the plan is built, and no data may be read for
-    a recipe that a later step makes invalid.
+    a recipe that a later step makes invalid. With `scratch`, that pass stores the plan up
+    to its step there, so the main pass does not compute the earlier steps again.
     """
-    _build(recipe, pl.LazyFrame(schema=frame.collect_schema()), keep_raw)
-    return _build(recipe, frame, keep_raw)
+    _build(recipe, pl.LazyFrame(schema=frame.collect_schema()), keep_raw, None)
+    return _build(recipe, frame, keep_raw, scratch)
 
 
 def validate_recipe(recipe: Recipe, schema: Mapping[str, pl.DataType]) -> pl.Schema:
@@ -32,23 +36,23 @@ def validate_recipe(recipe: Recipe, schema: Mapping[str, pl.DataType]) -> pl.Sch
     for name in schema:
         if is_internal(name):
             raise RecipeError(f"column {name!r}: names starting with __lh_ are reserved")
-    plan = _build(recipe, pl.LazyFrame(schema=dict(schema)), keep_raw=False)
+    plan = _build(recipe, pl.LazyFrame(schema=dict(schema)), False, None)
     resolved = plan.collect_schema()
     return pl.Schema({name: resolved[name] for name in user_columns(resolved)})
 
 
-def _build(recipe: Recipe, frame: pl.LazyFrame, keep_raw: bool) -> pl.LazyFrame:
+def _build(recipe: Recipe, frame: pl.LazyFrame, keep_raw: bool, scratch: Path | None) -> pl.LazyFrame:
     operations = load_all()
     plan = prepare_input(frame, keep_raw)
     rejections: dict[int, tuple[str, str]] = {}
     for step in recipe.steps:
-        plan = apply_step(step, plan, operations, rejections)
+        plan = apply_step(step, plan, operations, rejections, scratch)
     return with_reject_texts(plan, rejections)
 
 
 def apply_step(
     step: RecipeStep, plan: pl.LazyFrame, operations: Mapping[str, Operation],
-    rejections: dict[int, tuple[str, str]],
+    rejections: dict[int, tuple[str, str]], scratch: Path | None = None,
 ) -> pl.LazyFrame:
     operation = operations.get(step.operation)
     if operation is None:
@@ -60,7 +64,7 @@ def apply_step(
     _check_columns(step, operation.spec, schema)
     if step.conditions and not operation.spec.conditions_allowed:
         raise RecipeError(f"{step.describe()}: this operation takes no ConditionExpressions")
-    context = StepContext(step, plan, schema, condition_expression(step, schema), rejections)
+    context = StepContext(step, plan, schema, condition_expression(step, schema), rejections, scratch)
     result = operation.apply(context)
     try:
         result.collect_schema()

@@ -3,6 +3,7 @@ REMOVE_INVALID, FLAG_DUPLICATE_ROWS, FLAG_DUPLICATES_IN_COLUMN."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -116,6 +117,23 @@ def test_delete_duplicate_rows_tells_apart_rows_with_the_same_values_in_other_co
     kept, dropped = run(data, step("DELETE_DUPLICATE_ROWS"))
     assert kept.rows() == [("x", "y"), ("y", "x"), ("x", None), (None, "x")]
     assert dropped["record"].to_list() == [5, 6]
+
+
+def test_delete_duplicate_rows_stores_the_plan_so_far_when_given_scratch_space(tmp_path: Path) -> None:
+    # The stored plan is read back by the main pass: same rows kept and rejected as without it.
+    data = {"a": [" x", "x", "y", None, "x ", "y"], "b": ["1", "1", "2", "3", "1", "9"]}
+    steps = parse_recipe([
+        step("REMOVE_COMBINED", sourceColumn="a", removeLeadingAndTrailingWhitespace="true"),
+        step("REMOVE_MISSING", sourceColumn="a"),
+        step("DELETE_DUPLICATE_ROWS"),
+        step("REMOVE_VALUES", [cond("IS", "b", '["9"]')], sourceColumn="b"),
+    ])
+    stored = compile_recipe(steps, pl.LazyFrame(data), scratch=tmp_path)
+    plain = compile_recipe(steps, pl.LazyFrame(data))
+    assert [p.name for p in tmp_path.iterdir()] == ["before-step-3.parquet"]
+    assert output(stored).collect().equals(output(plain).collect())
+    assert rejected(stored).collect().equals(rejected(plain).collect())
+    assert rejected(stored).collect()["record"].to_list() == [2, 4, 5, 6]
 
 
 def test_delete_duplicate_rows_with_a_condition_only_deletes_selected_duplicates() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
@@ -51,6 +52,8 @@ class StepContext:
     # step number -> (operation, reason) of every step that rejects rows; shared by the
     # steps of one compilation (dataclasses.replace keeps the same dict).
     rejections: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # A folder a step may store the plan so far in, to read it twice cheaply (None: no storing).
+    scratch: Path | None = None
     _notes: list[str] = field(default_factory=list)
 
     # parameters ---------------------------------------------------------------

@@ -23,16 +23,23 @@ def _repeats_row(ctx: StepContext) -> tuple[StepContext, pl.Expr]:
     """Alive rows equal, in every user column, to an earlier alive row (nulls equal nulls)."""
     fields = [ALIVE.alias("__lh_alive"), *(pl.col(c) for c in user_columns(ctx.schema))]
     name = _temporary(ctx, "repeats")
-    shared = _temporary(ctx, "shared_hash")
-    # Pass 1, narrow, run now: the record numbers of alive rows whose 64-bit hash another alive
-    # row shares (a few per thousand in real exports). Collected here, the main plan tests
-    # membership row by row; joined lazily instead, the join would copy every column of the
-    # main plan (about a second per 10M rows).
+    row_hash = pl.when(ALIVE).then(_row_hash(user_columns(ctx.schema))).alias(_temporary(ctx, "row_hash"))
+    # Pass 1, run now: the record numbers of alive rows whose 64-bit hash another alive row
+    # shares (a few per thousand in real exports). Collected here, the main plan tests
+    # membership row by row; a lazy join would copy every column of the main plan.
+    if ctx.scratch is None:
+        hashes = ctx.frame.select(pl.col(RECORD), row_hash)
+    else:
+        # With scratch space the plan so far is stored once, hashes included: the main pass
+        # reads it back instead of computing every earlier step a second time.
+        stored = ctx.scratch / f"before-step-{ctx.step.number}.parquet"
+        ctx.frame.with_columns(row_hash).sink_parquet(stored, compression="lz4", engine="streaming")
+        hashes = pl.scan_parquet(stored).select(pl.col(RECORD), pl.col(row_hash.meta.output_name()))
+        ctx = replace(ctx, frame=pl.scan_parquet(stored).drop(row_hash.meta.output_name()))
+    hash_column = pl.col(row_hash.meta.output_name())
     candidates = (
-        ctx.frame.filter(ALIVE)
-        .select(pl.col(RECORD), _row_hash(user_columns(ctx.schema)).alias(shared))
-        .filter(pl.col(shared).map_batches(_is_shared, return_dtype=pl.Boolean))
-        .select(pl.col(RECORD))
+        hashes.filter(hash_column.is_not_null())
+        .filter(hash_column.map_batches(_is_shared, return_dtype=pl.Boolean))
         .collect(engine="streaming")
         .get_column(RECORD)
     )
