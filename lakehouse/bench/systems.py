@@ -114,9 +114,10 @@ def run_floor(sample: Path, out: Path, dataset: str) -> dict[str, Any]:
         rows = connection.execute(
             f"SELECT count(*) FROM read_parquet({sql_string(out / 'curated' / '**' / '*.parquet')})").fetchone()
     connection.close()
+    table = "grouped inquiry_volume" if dataset == INQUIRY_VOLUME else "service_requests (local dates, days to close)"
     return {"seconds": stages.total, "stages": stages.seconds, "curated_rows": int(rows[0]) if rows else 0,
-            "covers": "CSV -> typed, grouped base table -> partitioned Parquet (no rejects, dedup, maps, "
-                      "catalog or queries)"}
+            "covers": f"CSV -> typed {table} -> partitioned Parquet (no rejects, dedup, maps, catalog, "
+                      "aggregates or queries)"}
 
 
 # --------------------------------------------------------------------------------------
