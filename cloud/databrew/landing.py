@@ -47,7 +47,7 @@ def run_output_keys(zones: Zones, spec: DatasetSpec) -> list[str]:
     return sorted(keys)
 
 
-def failed_rules(zones: Zones, spec: DatasetSpec, run_id: str, started: datetime) -> list[str]:
+def failed_rules(zones: Zones, spec: DatasetSpec, run_id: str, started: datetime, log: Log) -> list[str]:
     """Rules the validation report of profile run `run_id` marks failed that block the pipeline
     (the local ruleset's NonBlockingRules, which DataBrew never sees, only warn)."""
     bucket, folder = zones.bucket("landing"), layout.validation_key(spec)
@@ -64,6 +64,9 @@ def failed_rules(zones: Zones, spec: DatasetSpec, run_id: str, started: datetime
               for rule in ruleset.get("ruleResults", []) if rule.get("status") == "FAILED"]
     assert spec.ruleset is not None  # a validation run exists only for a dataset with a ruleset
     non_blocking = {rule.name for rule in load_ruleset(definition_path(spec.ruleset)).rules if not rule.blocking}
+    for name in failed:
+        if name in non_blocking:
+            log(f"rule {name}: FAILED (non-blocking: landing is published)")
     return [name for name in failed if name not in non_blocking]
 
 

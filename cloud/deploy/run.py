@@ -87,7 +87,7 @@ class DeployedDataBrew(DataBrewService):
         # S3 keeps whole seconds of LastModified: a report of this run is no older than this.
         started = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
         run_id = super().start_job_run(validate)
-        failed = landing.failed_rules(self.zones, spec, run_id, started)
+        failed = landing.failed_rules(self.zones, spec, run_id, started, self.log)
         if failed:
             raise StageError(f"data-quality rules failed for {spec.portal_id} (DataBrew profile job {validate} "
                              f"run {run_id}), landing not published: {', '.join(failed)}")
