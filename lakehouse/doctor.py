@@ -110,8 +110,10 @@ class Doctor:
                 self._found("landing", where, f"rows do not reconcile: {manifest.raw_rows} raw != "
                             f"{manifest.landing_rows} landing + {manifest.rejected_rows} rejected",
                             "lakehouse prepare (after re-ingesting the source)")
-            for key, rows, what in ((manifest.data_key, manifest.landing_rows, "landing rows"),
-                                    (rejected_key(spec, manifest.raw_sha256), manifest.rejected_rows, "rejected rows")):
+            files = [(manifest.data_key, manifest.landing_rows, "landing rows")]
+            if manifest.rejects_itemised:  # a real DataBrew job keeps no rejected rows to count
+                files.append((rejected_key(spec, manifest.raw_sha256), manifest.rejected_rows, "rejected rows"))
+            for key, rows, what in files:
                 if not self.store.object_exists(bucket, key):
                     self._found("landing", f"{bucket}/{key}", f"{what} file missing", "lakehouse prepare")
                     continue

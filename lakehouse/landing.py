@@ -43,6 +43,15 @@ class LandingManifest:
     prepared_at: str = ""
     data_key: str = ""  # the landing object holding the rows
 
+    @property
+    def rejects_itemised(self) -> bool:
+        """Whether a rejected-rows file lists the rejected rows (a real DataBrew job only drops them)."""
+        return not any(entry.get("operation") == NOT_ITEMISED for entry in self.rejected_by_step)
+
+
+# The rejected_by_step operation of rows a real DataBrew recipe job dropped without a record.
+NOT_ITEMISED = "dropped by DataBrew (not itemised)"
+
 
 def source_folder(spec: DatasetSpec, raw_sha256: str) -> str:
     return f"{spec.portal_id}/source={raw_sha256[:16]}/"

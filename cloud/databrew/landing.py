@@ -27,13 +27,12 @@ from lakehouse.datasets.source_check import check_source
 from lakehouse.datasets.spec import DatasetSpec
 from lakehouse.errors import StageError
 from lakehouse.ingest import RawManifest
-from lakehouse.landing import LandingManifest, data_key, profile_key, write_manifest
+from lakehouse.landing import NOT_ITEMISED, LandingManifest, data_key, profile_key, write_manifest
 from lakehouse.recipes.definitions import definition_path
 from lakehouse.recipes.profile import profile_frame
 from lakehouse.recipes.rules import load_ruleset
 from lakehouse.zones import Zones
 
-DROPPED_OPERATION = "dropped by DataBrew (not itemised)"
 Log = Callable[[str], None]
 
 
@@ -88,7 +87,7 @@ def publish(zones: Zones, spec: DatasetSpec, raw: RawManifest, output_keys: list
         manifest = LandingManifest(
             dataset=spec.portal_id, raw_key=raw.key, raw_sha256=raw.sha256, synthetic=raw.synthetic,
             raw_rows=raw_rows, landing_rows=landing_rows, rejected_rows=dropped,
-            rejected_by_step=[{"step": None, "operation": DROPPED_OPERATION, "rows": dropped,
+            rejected_by_step=[{"step": None, "operation": NOT_ITEMISED, "rows": dropped,
                                "example": "DataBrew keeps no rejected rows"}] if dropped else [],
             recipe=recipe, recipe_version=recipe_version, job_run_id=job_run_id,
             prepared_at=datetime.now(UTC).isoformat(timespec="microseconds"), data_key=data_key(spec, raw.sha256))
