@@ -65,6 +65,9 @@ def test_tiny_run_writes_records_table_and_chart(lakehouse: CliRunner, tmp_path:
         (("--dataset", "3-1-1-contact-centre-metrics"),
          "Error: --dataset '3-1-1-contact-centre-metrics': bench can generate 3-1-1-inquiry-volume, "
          "3-1-1-service-requests"),
+        (("--max-rows", "excel=1M"), "Error: --max-rows excel=…: known systems are floor, lakehouse, pandas, pyspark"),
+        (("--max-rows", "20M"), "Error: --max-rows '20M': give SYSTEM=ROWS, e.g. pandas=20M"),
+        (("--merge", "no-such.json"), "Error: --merge no-such.json: no such file"),
         (("--dataset", "3-1-1-service-requests", "--systems", "floor,pandas"),
          "Error: --systems pandas: not implemented for 3-1-1-service-requests"),
     ],

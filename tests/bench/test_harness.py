@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import pytest
 
 from lakehouse.bench.harness import ChildFailed, run_child
-from lakehouse.bench.report import slopes
+from lakehouse.bench.report import merged, slopes
 
 HOLD_MB = 300
 # Allocates and touches HOLD_MB, then writes the result file the harness reads.
@@ -45,3 +46,14 @@ def test_slope_of_log_time_against_log_rows() -> None:
     quadratic = [{"rows": n, "system": "c", "seconds": (n / 1e6) ** 2} for n in (10**6, 10**7)]
     single = [{"rows": 10**6, "system": "d", "seconds": 1.0}]
     assert slopes(linear + constant + quadratic + single) == {"a": 1.0, "b": 0.0, "c": 2.0}
+
+
+def test_merge_keeps_this_runs_records_and_adds_the_others(tmp_path: Path) -> None:
+    earlier = [{"rows": 10**6, "system": "floor", "seconds": 9.0}, {"rows": 5 * 10**7, "system": "floor", "seconds": 90.0},
+               {"rows": 5 * 10**7, "system": "lakehouse", "seconds": 99.0}]
+    (tmp_path / "earlier.json").write_text(json.dumps({"records": earlier}))
+    now = [{"rows": 10**6, "system": "lakehouse", "seconds": 2.0}, {"rows": 10**6, "system": "floor", "seconds": 1.0}]
+    combined = merged(now, tmp_path / "earlier.json")
+    assert [(r["rows"], r["system"], r["seconds"], r.get("from_previous_run", False)) for r in combined] == [
+        (10**6, "floor", 1.0, False), (10**6, "lakehouse", 2.0, False),
+        (5 * 10**7, "floor", 90.0, True), (5 * 10**7, "lakehouse", 99.0, True)]
