@@ -23,7 +23,9 @@ def table(document: dict[str, object]) -> str:
     for area, counts in areas.items():
         lines.append(f"| {area} | " + " | ".join(str(counts.get(c, 0)) for c in COLUMNS) + " |")
     lines.append("| **total** | " + " | ".join(f"**{totals.get(c, 0)}**" for c in COLUMNS) + " |")
-    return "\n".join(lines)
+    others = [f"{area}: {name.replace('_', ' ')} {value}" for area, counts in areas.items()
+              for name, value in counts.items() if name not in COLUMNS]
+    return "\n".join(lines + ([""] + [f"- {other}" for other in others] if others else []))
 
 
 def main(argv: list[str]) -> int:

@@ -212,7 +212,7 @@ def test_sigkill_at_random_points_never_exposes_a_mix_and_a_rerun_converges(
         finals.append(lakehouse_state(reference))
     assert any(a != before for a in after), "the stage changes nothing: the trial would prove nothing"
 
-    kills = mid_write = 0
+    kills = mid_write = ctas_leftovers = 0
     seeded = random.Random(f"kill-{stage.name}-{SEED}")
     for trial in range(TRIALS):
         index = trial % len(stage.killed)
@@ -235,12 +235,21 @@ def test_sigkill_at_random_points_never_exposes_a_mix_and_a_rerun_converges(
 
         for rerun in [command, *stage.then]:
             outcome = lakehouse(*_filled(rerun, home, second))
-            if outcome.code != 0 and rerun[0] == "query" and "already exists" in outcome.stderr:
-                continue  # the killed CREATE TABLE AS had finished its table: nothing to redo
+            if outcome.code != 0 and "HIVE_PATH_ALREADY_EXISTS" in outcome.stderr:
+                # Known, not fixed (docs/reliability.md): killed after writing its files but before
+                # creating its table, a CTAS leaves files a re-run will not overwrite (as Athena).
+                # The one-line error names the location; the remedy it gives is applied.
+                assert outcome.stderr.count("\n") == 1 and "s3://curated/vancouver_311/kill_copy/" in outcome.stderr
+                ctas_leftovers += 1
+                shutil.rmtree(home / "curated" / "vancouver_311" / "kill_copy")
+                outcome = lakehouse(*_filled(rerun, home, second))
+            if outcome.code != 0 and "AlreadyExistsException" in outcome.stderr:
+                continue  # the killed CREATE TABLE AS had finished its table (checked whole above)
             assert outcome.code == 0, (trial, rerun, outcome.stderr)
         assert lakehouse_state(home) == finals[index], trial
         check_query_results(home)
         shutil.rmtree(home)
 
-    reliability_figures.add(f"kill:{stage.name}", trials=TRIALS, kills=kills, kills_mid_write=mid_write, rows_lost=0)
+    reliability_figures.add(f"kill:{stage.name}", trials=TRIALS, kills=kills, kills_mid_write=mid_write, rows_lost=0,
+                            **({"ctas_leftovers_removed_by_hand": ctas_leftovers} if ctas_leftovers else {}))
     assert kills >= TRIALS // 2, f"only {kills} of {TRIALS} kills found the command still running"
