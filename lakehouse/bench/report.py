@@ -14,11 +14,12 @@ GOAL_PEAK_RSS_MB = 2048.0  # at the largest size
 GOAL_ROWS = 10_000_000
 
 
-def slopes(records: list[dict[str, Any]]) -> dict[str, float]:
-    """Least-squares slope of log(seconds) on log(rows), per system with two sizes or more."""
+def slopes(records: list[dict[str, Any]], field: str = "seconds") -> dict[str, float]:
+    """Least-squares slope of log(field) on log(rows), per system with two sizes or more."""
     by_system: dict[str, list[tuple[float, float]]] = {}
     for record in records:
-        by_system.setdefault(record["system"], []).append((math.log(record["rows"]), math.log(record["seconds"])))
+        if record.get(field):
+            by_system.setdefault(record["system"], []).append((math.log(record["rows"]), math.log(record[field])))
     fitted = {}
     for system, points in by_system.items():
         if len({x for x, _ in points}) < 2:
@@ -34,7 +35,8 @@ def slopes(records: list[dict[str, Any]]) -> dict[str, float]:
 def document(records: list[dict[str, Any]], machine: dict[str, str], command: str, dataset: str,
              skipped: list[str], disagreements: list[str]) -> dict[str, Any]:
     return {"command": command, "dataset": dataset, "machine": machine, "records": records,
-            "slope_log_seconds_vs_log_rows": slopes(records), "skipped": skipped,
+            "slope_log_seconds_vs_log_rows": slopes(records),
+            "slope_log_cpu_seconds_vs_log_rows": slopes(records, "cpu_seconds"), "skipped": skipped,
             "disagreements": disagreements}
 
 
@@ -85,7 +87,9 @@ def markdown(report: dict[str, Any]) -> str:
     if fitted:
         lines += ["", "Slope of log(seconds) against log(rows) (1.0 = linear; below 1, fixed costs still "
                   "weigh at the small sizes):", ""]
-        lines += [f"- {system}: {slope:.2f}" for system, slope in fitted.items()]
+        cpu = report.get("slope_log_cpu_seconds_vs_log_rows") or slopes(records, "cpu_seconds")
+        lines += [f"- {system}: {slope:.2f} (CPU seconds: {cpu.get(system, float('nan')):.2f})"
+                  for system, slope in fitted.items()]
     lines += ["", *goal_lines(records, fitted)]
     if report["skipped"]:
         lines += ["", "Not run:", "", *[f"- {item}" for item in report["skipped"]]]
