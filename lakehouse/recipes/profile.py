@@ -39,6 +39,8 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from lakehouse.recipes.row_hash import count_duplicate_rows
+
 _INTEGER = r"^\s*[+-]?\d+\s*$"
 _DOUBLE = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
 _BOOLEAN = r"(?i)^\s*(true|false)\s*$"
@@ -214,14 +216,12 @@ def profile_frame(frame: pl.LazyFrame | pl.DataFrame, top_n: int = 5) -> dict[st
     lazy = frame.lazy()
     schema = lazy.collect_schema()
     exprs: list[pl.Expr] = [pl.len().alias("rows")]
-    if schema:
-        # The extra copies of repeated rows; a struct of the row hashes all columns at once.
-        exprs.append((pl.len() - pl.struct(pl.all()).n_unique()).alias("duplicates"))
     for index, (name, dtype) in enumerate(schema.items()):
         exprs += _column_exprs(index, name, dtype, top_n)
     row = lazy.select(exprs).collect().row(0, named=True)
     rows = int(row["rows"])
-    duplicates = int(row.get("duplicates") or 0)
+    # The extra copies of repeated rows, by hash then value (a set of whole rows would hold them all).
+    duplicates = count_duplicate_rows(lazy)
     return {
         "rowsCount": rows,
         "columnsCount": len(schema),

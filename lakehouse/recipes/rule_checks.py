@@ -59,7 +59,8 @@ _STATISTICS = (
     "VARIANCE", "MEDIAN_ABSOLUTE_DEVIATION", "QUANTILE",
 )
 _METRICS = _DATASET_METRICS + tuple(f"{c}_{u}" for c in _COUNTED for u in ("COUNT", "PERCENTAGE")) + _STATISTICS
-_QUANTILES = ("0.25", "0.5", "0.75")  # the documented choices
+_QUANTILES = ("0.25", "0.5", "0.75")
+DUPLICATE_ROWS = "__duplicate_rows"  # the evaluation's row key holding the dataset's duplicate rows  # the documented choices
 _DEFAULT_Z = 3.0  # the profile job's default outlier threshold
 
 
@@ -410,9 +411,12 @@ class Compiler:
         if agg.metric in ("ROWS_COUNT", "COLUMNS_COUNT"):
             return read
         if base == "DUPLICATE_ROWS":
-            duplicates = pl.len() - pl.struct(pl.all()).n_unique() if self.schema else pl.lit(0)
-            self.exprs.append(duplicates.alias(alias))
-            return read
+            # Counted once per evaluation outside the select (row_hash.count_duplicate_rows):
+            # an n_unique over whole rows would hold every distinct row in memory.
+            def read_duplicates(row: dict[str, Any], rows: int, columns: int) -> Any:
+                return percentage(row[DUPLICATE_ROWS], rows) if as_percentage else row[DUPLICATE_ROWS]
+
+            return read_duplicates
         assert self.target is not None
         name, dtype = self.target, self.schema[self.target]
         if is_complex(dtype):

@@ -36,7 +36,10 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
-from lakehouse.recipes.rule_checks import Check, Compiler, Logic, Node, RulesetError, compare, parse_check
+from lakehouse.recipes.row_hash import count_duplicate_rows
+from lakehouse.recipes.rule_checks import (
+    DUPLICATE_ROWS, Agg, Check, Compiler, Logic, Node, RulesetError, compare, parse_check,
+)
 
 Scalar = int | float | str | None
 
@@ -419,6 +422,8 @@ def evaluate_ruleset(ruleset: Ruleset, frame: pl.LazyFrame | pl.DataFrame) -> Ru
         plans.append(compiled)
     row = lazy.select(exprs).collect().row(0, named=True)
     rows = int(row["__rows"])
+    if any(_counts_duplicate_rows(rule) for rule in ruleset.rules if not rule.disabled):
+        row[DUPLICATE_ROWS] = count_duplicate_rows(lazy)
     results = []
     for rule, compiled in zip(ruleset.rules, plans):
         expected = substitute(rule.check_expression, rule.substitution_map)
@@ -431,6 +436,14 @@ def evaluate_ruleset(ruleset: Ruleset, frame: pl.LazyFrame | pl.DataFrame) -> Ru
         columns = tuple(dict.fromkeys(c for item in compiled for c in item.columns))
         results.append(RuleResult(rule.name, all(o.passed for o in outcomes), expected, columns, rule.blocking, outcomes))
     return RulesetResult(ruleset.name, tuple(results), rows)
+
+
+def _counts_duplicate_rows(rule: Rule) -> bool:
+    check = rule.check or parse_check(rule.check_expression, f"rule {rule.name!r}", rule.substitution_map,
+                                      bool(rule.column_selectors))
+    return check.aggregate and any(
+        isinstance(leaf.left, Agg) and leaf.left.metric.startswith("DUPLICATE_ROWS") for leaf in check.leaves()
+    )
 
 
 def _show(value: Any) -> str:

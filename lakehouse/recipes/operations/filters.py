@@ -15,6 +15,7 @@ from lakehouse.recipes.conditions import data_type, describe, invalid_mask, miss
 from lakehouse.recipes.frame import ALIVE, INTERNAL_PREFIX, RECORD, user_columns
 from lakehouse.recipes.operations import operation
 from lakehouse.recipes.operations.base import StepContext
+from lakehouse.recipes.row_hash import is_shared, row_hash
 
 SOURCE = ("sourceColumn",)
 
@@ -23,23 +24,23 @@ def _repeats_row(ctx: StepContext) -> tuple[StepContext, pl.Expr]:
     """Alive rows equal, in every user column, to an earlier alive row (nulls equal nulls)."""
     fields = [ALIVE.alias("__lh_alive"), *(pl.col(c) for c in user_columns(ctx.schema))]
     name = _temporary(ctx, "repeats")
-    row_hash = pl.when(ALIVE).then(_row_hash(user_columns(ctx.schema))).alias(_temporary(ctx, "row_hash"))
+    hashed = pl.when(ALIVE).then(row_hash(user_columns(ctx.schema))).alias(_temporary(ctx, "row_hash"))
     # Pass 1, run now: the record numbers of alive rows whose 64-bit hash another alive row
     # shares (a few per thousand in real exports). Collected here, the main plan tests
     # membership row by row; a lazy join would copy every column of the main plan.
     if ctx.scratch is None:
-        hashes = ctx.frame.select(pl.col(RECORD), row_hash)
+        hashes = ctx.frame.select(pl.col(RECORD), hashed)
     else:
         # With scratch space the plan so far is stored once, hashes included: the main pass
         # reads it back instead of computing every earlier step a second time.
         stored = ctx.scratch / f"before-step-{ctx.step.number}.parquet"
-        ctx.frame.with_columns(row_hash).sink_parquet(stored, compression="lz4", engine="streaming")
-        hashes = pl.scan_parquet(stored).select(pl.col(RECORD), pl.col(row_hash.meta.output_name()))
-        ctx = replace(ctx, frame=pl.scan_parquet(stored).drop(row_hash.meta.output_name()))
-    hash_column = pl.col(row_hash.meta.output_name())
+        ctx.frame.with_columns(hashed).sink_parquet(stored, compression="lz4", engine="streaming")
+        hashes = pl.scan_parquet(stored).select(pl.col(RECORD), pl.col(hashed.meta.output_name()))
+        ctx = replace(ctx, frame=pl.scan_parquet(stored).drop(hashed.meta.output_name()))
+    hash_column = pl.col(hashed.meta.output_name())
     candidates = (
         hashes.filter(hash_column.is_not_null())
-        .filter(hash_column.map_batches(_is_shared, return_dtype=pl.Boolean))
+        .filter(hash_column.map_batches(is_shared, return_dtype=pl.Boolean))
         .collect(engine="streaming")
         .get_column(RECORD)
     )
@@ -48,31 +49,6 @@ def _repeats_row(ctx: StepContext) -> tuple[StepContext, pl.Expr]:
     # key, so the set of seen keys stays as small as the candidates are few.
     repeats = candidate & ~pl.when(candidate).then(pl.struct(fields)).is_first_distinct()
     return replace(ctx, frame=ctx.frame.with_columns(repeats.alias(name))), pl.col(name)
-
-
-# An odd 64-bit multiplier (the golden ratio's): mixing each column's hash into the running
-# one by multiply-then-xor keeps column order significant ("a","b" differs from "b","a").
-_MIX = pl.lit(0x9E3779B97F4A7C15, pl.UInt64)
-
-
-def _row_hash(columns: list[str]) -> pl.Expr:
-    """A 64-bit hash of the row's values: equal rows hash equally (nulls included).
-
-    Column hashes combined arithmetically cost a third of hashing a struct of them. Only a
-    filter: rows sharing a hash are then compared by value, so a collision costs nothing.
-    """
-    combined = pl.lit(0, pl.UInt64)
-    for column in columns:
-        combined = (combined * _MIX) ^ pl.col(column).hash()
-    return combined
-
-
-def _is_shared(hashes: pl.Series) -> pl.Series:
-    """Whether some other row has the same hash, by a sort: a hash set over millions of
-    distinct values is bound by cache misses (about 0.4 s per million here), a sort is not."""
-    ordered = hashes.sort()
-    repeated = ordered.filter(ordered == ordered.shift(1)).unique()
-    return hashes.is_in(repeated.implode())
 
 
 def _repeats_value(ctx: StepContext, column: str) -> tuple[StepContext, pl.Expr]:
