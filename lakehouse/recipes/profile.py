@@ -121,22 +121,26 @@ def _column_exprs(index: int, name: str, dtype: pl.DataType, top_n: int) -> list
         number = values.cast(pl.Float64)
         exprs += [number.mean().alias(key + "mean"), number.median().alias(key + "median"), number.std().alias(key + "std")]
     if is_text(dtype):
-        length = values.str.len_chars()
+        # What holds for every value, and extremes, are decided on the distinct values: a
+        # column of 10M department names holds a few hundred, so the type patterns run a few
+        # hundred times. Means, medians and spreads weigh every row, so they read all rows.
+        distinct = values.unique()
         parsed = values.str.strip_chars().cast(pl.Float64, strict=False)
-        stripped = values.str.strip_chars()
-        exprs += [values.str.contains(pattern).all().alias(f"{key}is_{kind}") for kind, pattern in _TEXT_TYPES]
+        parsed_distinct = distinct.str.strip_chars().cast(pl.Float64, strict=False)
+        lengths = distinct.str.len_chars()
+        exprs += [distinct.str.contains(pattern).all().alias(f"{key}is_{kind}") for kind, pattern in _TEXT_TYPES]
         exprs += [
-            length.min().alias(key + "len_min"),
-            length.mean().alias(key + "len_mean"),
-            length.max().alias(key + "len_max"),
+            lengths.min().alias(key + "len_min"),
+            values.str.len_chars().mean().alias(key + "len_mean"),
+            lengths.max().alias(key + "len_max"),
             # Only reported when the values turn out numeric / date-like; cheap to compute anyway.
-            parsed.min().alias(key + "min"),
-            parsed.max().alias(key + "max"),
+            parsed_distinct.min().alias(key + "min"),
+            parsed_distinct.max().alias(key + "max"),
             parsed.mean().alias(key + "mean"),
             parsed.median().alias(key + "median"),
             parsed.std().alias(key + "std"),
-            stripped.min().alias(key + "text_min"),
-            stripped.max().alias(key + "text_max"),
+            distinct.str.strip_chars().min().alias(key + "text_min"),
+            distinct.str.strip_chars().max().alias(key + "text_max"),
         ]
     return exprs
 
