@@ -22,7 +22,8 @@ HOLDER = (
 def test_peak_rss_is_the_childs(tmp_path: Path) -> None:
     run = run_child([sys.executable, "-c", HOLDER.format(mb=HOLD_MB), str(tmp_path / "result.json")], tmp_path)
     assert run.result == {"seconds": 0.8}
-    assert HOLD_MB <= run.peak_rss_mb < HOLD_MB + 100
+    # The child's block and interpreter; a loaded CI machine has shown 125 MB above the block.
+    assert HOLD_MB <= run.peak_rss_mb < HOLD_MB * 2
     assert run.process_seconds >= 0.8
 
 

@@ -162,7 +162,7 @@ def test_traversal_keys_through_the_emulators_s3_stay_in_their_bucket(emulator: 
     s3 = _client(emulator, "s3")
     s3.create_bucket(Bucket="target-bucket")  # type: ignore[attr-defined]
     s3.create_bucket(Bucket="other-bucket")  # type: ignore[attr-defined]
-    outside = _files(tmp_path) - _files(tmp_path / "emulator")
+    outside = {path for path in _files(tmp_path) if tmp_path / "emulator" not in path.parents}
     tried = 0
     for key in TRAVERSAL_KEYS:
         tried += 1
@@ -181,7 +181,9 @@ def test_traversal_keys_through_the_emulators_s3_stay_in_their_bucket(emulator: 
         connection.close()
     assert s3.list_objects_v2(Bucket="other-bucket").get("KeyCount", 0) == 0  # type: ignore[attr-defined]
     emulator.s3_state.flush() if hasattr(emulator.s3_state, "flush") else None  # type: ignore[union-attr]
-    assert _files(tmp_path) - _files(tmp_path / "emulator") == outside  # nothing written outside its data folder
+    # One scan: the emulator renames its index into place as it flushes, so two scans can disagree.
+    data_folder = tmp_path / "emulator"
+    assert {path for path in _files(tmp_path) if data_folder not in path.parents} == outside  # nothing outside it
     reliability_figures.add("security:traversal", trials=1, inputs_tried=tried)
 
 
