@@ -105,10 +105,7 @@ class DataBrewApi:
         return paged(datasets, _paging(query), "Datasets")
 
     def describe_dataset(self, body: Body, query: dict[str, str], name: str) -> Body:
-        dataset = self.documents.find(self._dataset_key(name))
-        if dataset is None:
-            raise AwsServiceError("ResourceNotFoundException", f"dataset {name} not found", 404)
-        return dataset
+        return self._existing(self._dataset_key(name), f"dataset {name}")
 
     def update_dataset(self, body: Body, query: dict[str, str], name: str) -> Body:
         dataset = self.describe_dataset(body, query, name)
@@ -122,6 +119,13 @@ class DataBrewApi:
         self.describe_dataset(body, query, name)
         self.documents.delete(self._dataset_key(name))
         return {"Name": name}
+
+    def _existing(self, key: str, what: str) -> Body:
+        """The stored document, or DataBrew's not-found error naming `what`."""
+        document = self.documents.find(key)
+        if document is None:
+            raise AwsServiceError("ResourceNotFoundException", f"{what} not found", 404)
+        return document
 
     # rulesets -------------------------------------------------------------------------
     def _ruleset_key(self, name: str) -> str:
@@ -150,10 +154,7 @@ class DataBrewApi:
         return {"Name": name}
 
     def describe_ruleset(self, body: Body, query: dict[str, str], name: str) -> Body:
-        ruleset = self.documents.find(self._ruleset_key(name))
-        if ruleset is None:
-            raise AwsServiceError("ResourceNotFoundException", f"ruleset {name} not found", 404)
-        return ruleset
+        return self._existing(self._ruleset_key(name), f"ruleset {name}")
 
     def update_ruleset(self, body: Body, query: dict[str, str], name: str) -> Body:
         ruleset = self.describe_ruleset(body, query, name)
