@@ -22,32 +22,38 @@ SOURCE = ("sourceColumn",)
 
 def _repeats_row(ctx: StepContext) -> tuple[StepContext, pl.Expr]:
     """Alive rows equal, in every user column, to an earlier alive row (nulls equal nulls)."""
-    fields = [ALIVE.alias("__lh_alive"), *(pl.col(c) for c in user_columns(ctx.schema))]
-    name = _temporary(ctx, "repeats")
-    hashed = pl.when(ALIVE).then(row_hash(user_columns(ctx.schema))).alias(_temporary(ctx, "row_hash"))
-    # Pass 1, run now: the record numbers of alive rows whose 64-bit hash another alive row
-    # shares (a few per thousand in real exports). Collected here, the main plan tests
-    # membership row by row; a lazy join would copy every column of the main plan.
+    columns = user_columns(ctx.schema)
+    hashed = pl.when(ALIVE).then(row_hash(columns)).alias(_temporary(ctx, "row_hash"))
+    # Run now, while the plan is built: the record numbers of the repeated rows. The main
+    # plan then tests membership row by row, which streams; a lazy join would copy every
+    # column of the main plan, and a duplicate check over a struct of every row would hold it.
     if ctx.scratch is None:
-        hashes = ctx.frame.select(pl.col(RECORD), hashed)
+        before = ctx.frame
+        hashes = before.select(pl.col(RECORD), hashed)
     else:
         # With scratch space the plan so far is stored once, hashes included: the main pass
-        # reads it back instead of computing every earlier step a second time.
+        # and the value comparison read it back instead of computing every earlier step again.
         stored = ctx.scratch / f"before-step-{ctx.step.number}.parquet"
         ctx.frame.with_columns(hashed).sink_parquet(stored, compression="lz4", engine="streaming")
+        before = pl.scan_parquet(stored).drop(hashed.meta.output_name())
         hashes = pl.scan_parquet(stored).select(pl.col(RECORD), pl.col(hashed.meta.output_name()))
-        ctx = replace(ctx, frame=pl.scan_parquet(stored).drop(hashed.meta.output_name()))
+        ctx = replace(ctx, frame=before)
     hash_column = pl.col(hashed.meta.output_name())
+    # Rows whose 64-bit hash another alive row shares (a few per thousand in real exports)...
     candidates = (
         hashes.filter(hash_column.is_not_null())
         .filter(hash_column.map_batches(is_shared, return_dtype=pl.Boolean))
         .collect(engine="streaming")
         .get_column(RECORD)
     )
-    candidate = pl.col(RECORD).is_in(candidates.implode())
-    # Pass 2: only the candidates are compared, by value; every other row gets the same null
-    # key, so the set of seen keys stays as small as the candidates are few.
-    repeats = candidate & ~pl.when(candidate).then(pl.struct(fields)).is_first_distinct()
+    # ...are compared by value, in row order: a repeat is a candidate equal to an earlier one.
+    repeated = (
+        before.filter(pl.col(RECORD).is_in(candidates.implode())).sort(RECORD)
+        .filter(~pl.struct(columns).is_first_distinct())
+        .select(RECORD).collect(engine="streaming").get_column(RECORD)
+    ) if candidates.len() else candidates
+    name = _temporary(ctx, "repeats")
+    repeats = pl.col(RECORD).is_in(repeated.implode())
     return replace(ctx, frame=ctx.frame.with_columns(repeats.alias(name))), pl.col(name)
 
 
