@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import polars as pl
@@ -22,6 +23,9 @@ from lakehouse.recipes.compile import compile_recipe, validate_recipe
 from lakehouse.recipes.definitions import dataset_recipe
 from lakehouse.recipes.model import Recipe, load_recipe
 from lakehouse.recipes.tables import count_rows, scan_table, write_table
+
+if TYPE_CHECKING:
+    from lakehouse.recipes.profile import JobSample
 
 DATASET_CHOICE = click.Choice(sorted(DATASETS))
 
@@ -118,23 +122,34 @@ def runs(platform: Platform, dataset_name: str, run_id: str | None) -> None:
 @click.option("--dataset", "dataset_name", type=DATASET_CHOICE, default=DEFAULT_DATASET, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
 @click.option("--refresh", is_flag=True, help="Profile the landing data again now.")
+@click.option("--sample-mode", type=click.Choice(["CUSTOM_ROWS", "FULL_DATASET"]), default=None,
+              help="DataBrew's JobSample mode (default CUSTOM_ROWS); giving it profiles again now.")
+@click.option("--sample-size", type=click.IntRange(min=1), default=None,
+              help="Rows for CUSTOM_ROWS (default 20000, DataBrew's); giving it profiles again now.")
 @platform_options
-def profile(platform: Platform, dataset_name: str, as_json: bool, refresh: bool) -> None:
+def profile(platform: Platform, dataset_name: str, as_json: bool, refresh: bool,
+            sample_mode: str | None, sample_size: int | None) -> None:
     """The profile of a dataset's landing data (per-column statistics, as DataBrew's profile job)."""
-    from lakehouse.recipes.profile import render_profile
+    from lakehouse.recipes.profile import JobSample, render_profile
 
     spec = dataset(dataset_name)
-    document = None if refresh else platform.zones.find_json("landing", profile_key(spec))
+    if sample_mode == "FULL_DATASET" and sample_size is not None:
+        raise click.UsageError("--sample-size applies to --sample-mode CUSTOM_ROWS only")
+    chosen = sample_mode is not None or sample_size is not None
+    sample = JobSample.from_document(
+        {key: value for key, value in (("Mode", sample_mode), ("Size", sample_size)) if value is not None}
+    )
+    document = None if refresh or chosen else platform.zones.find_json("landing", profile_key(spec))
     if document is None:
-        document = profile_landing(platform, spec.portal_id)
+        document = profile_landing(platform, spec.portal_id, sample)
     if as_json:
         out.console.print_json(json.dumps(document))
     else:
         render_profile(document, out.console)
 
 
-def profile_landing(platform: Platform, portal_id: str) -> dict:
-    """Profile the landing table and save the profile next to it."""
+def profile_landing(platform: Platform, portal_id: str, sample: JobSample | None = None) -> dict:
+    """Profile the landing table (DataBrew's default JobSample unless told) and save it next to it."""
     from lakehouse.recipes.profile import profile_frame
 
     spec = dataset(portal_id)
@@ -142,6 +157,7 @@ def profile_landing(platform: Platform, portal_id: str) -> dict:
     if latest is None:
         raise StageError(f"no landing data for {spec.portal_id}: run `lakehouse prepare` first")
     with tempfile.TemporaryDirectory(prefix="lakehouse-profile-") as scratch:
-        document = profile_frame(pl.scan_parquet(platform.zones.local_file("landing", latest.data_key, Path(scratch))))
+        landing = pl.scan_parquet(platform.zones.local_file("landing", latest.data_key, Path(scratch)))
+        document = profile_frame(landing, sample=sample)
     platform.zones.put_json("landing", profile_key(spec), document)
     return document

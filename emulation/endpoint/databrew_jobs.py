@@ -28,7 +28,7 @@ from lakehouse.ports.recipe_service import DataBrewDocument, JobExecutor
 from lakehouse.recipes import frame
 from lakehouse.recipes.compile import compile_recipe, validate_recipe
 from lakehouse.recipes.model import parse_recipe
-from lakehouse.recipes.profile import profile_frame
+from lakehouse.recipes.profile import JobSample, profile_frame
 from lakehouse.recipes.rules import evaluate_ruleset, parse_ruleset
 from lakehouse.recipes.tables import count_rows, scan_table, write_table
 
@@ -146,7 +146,7 @@ class ClientDatasetJobs:
         return {"Written": written, "RejectedRows": count_rows(rejected)}
 
     def _profile(self, job: DataBrewDocument, source: Path, log: Callable[[str], None]) -> dict[str, Any]:
-        report = profile_frame(scan_table(source))
+        report = profile_frame(scan_table(source), sample=JobSample.from_document(job.get("JobSample")))
         location = job["OutputLocation"]
         folder = f"{location.get('Key', '').rstrip('/')}/".lstrip("/")
         key = f"{folder}{job['Name']}_profile.json"

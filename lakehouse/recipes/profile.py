@@ -1,10 +1,18 @@
-"""A DataBrew-style profile of a frame, computed in one Polars query.
+"""A DataBrew-style profile of a frame, on the rows its JobSample names, one column at a time.
 
 DataBrew's profile job reports, per column, the statistics listed under "Configurable
 statistics at the column level" (https://docs.aws.amazon.com/databrew/latest/dg/profile.configuration.html);
-the keys below reuse its attribute names. `profile_frame` returns:
+the keys below reuse its attribute names. Like DataBrew's profile jobs, it profiles a sample:
+`JobSample` {Mode: CUSTOM_ROWS | FULL_DATASET, Size}, by default CUSTOM_ROWS of 20,000 rows
+(https://docs.aws.amazon.com/databrew/latest/dg/API_JobSample.html). The page does not say which
+rows; this profile takes the first Size rows, so a profile is reproducible and reads little.
+Data-quality rules (`lakehouse.recipes.rules`) are not sampled: they always see every row.
+`profile_frame` returns:
 
-    {"rowsCount": int, "columnsCount": int,
+    {"rowsCount": int,                     # rows profiled (the sample), the base of every percentage
+     "sample": {"mode": "CUSTOM_ROWS" | "FULL_DATASET", "size": int | None,
+                "rowsProfiled": int, "totalRows": int},   # which rows of how many
+     "columnsCount": int,
      "duplicateRowsCount": int,            # rows that repeat an earlier row exactly
      "duplicateRowsPercentage": float,     # of rowsCount
      "columns": [{
@@ -25,12 +33,17 @@ A value is *missing* when it is null, an empty string (as DataBrew counts it) or
 Text columns whose values all look like integers or doubles get numeric min/max/mean/median/std
 of the parsed values; date- or timestamp-looking text gets min/max. Non-finite floats become None
 so the result stays plain JSON. The rules engine (`lakehouse.recipes.rules`) uses the same
-`missing_mask`, so a MISSING_VALUES_PERCENTAGE check and this profile always agree.
+`missing_mask`, so a MISSING_VALUES_PERCENTAGE check and this profile always agree (on the same rows).
+
+Memory: each column is profiled by its own query, so only one column's values (and its value
+counts) are held at a time; a Parquet scan then reads just that column. A FULL_DATASET profile of
+a wide file is bounded by its largest column, not by the whole file.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -48,6 +61,47 @@ _DATE = r"^\s*\d{4}-\d{2}-\d{2}\s*$"
 _TIMESTAMP = r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\s*$"
 # Checked in this order: the first pattern every present value matches names the type.
 _TEXT_TYPES = (("integer", _INTEGER), ("double", _DOUBLE), ("boolean", _BOOLEAN), ("date", _DATE), ("timestamp", _TIMESTAMP))
+
+
+CUSTOM_ROWS = "CUSTOM_ROWS"
+FULL_DATASET = "FULL_DATASET"
+DEFAULT_SAMPLE_SIZE = 20_000  # DataBrew's default JobSample Size
+_LONG_MAX = 2**63 - 1  # the documented maximum Size (Long.MAX_VALUE)
+
+
+@dataclass(frozen=True)
+class JobSample:
+    """Which rows a profile job reads: DataBrew's JobSample, with its documented defaults."""
+
+    mode: str = CUSTOM_ROWS
+    size: int | None = DEFAULT_SAMPLE_SIZE  # only used (and required) with CUSTOM_ROWS
+
+    def __post_init__(self) -> None:
+        if self.mode not in (CUSTOM_ROWS, FULL_DATASET):
+            raise ValueError(f"JobSample.Mode: {self.mode!r} is not one of {CUSTOM_ROWS}, {FULL_DATASET}")
+        if self.mode == CUSTOM_ROWS and (
+            not isinstance(self.size, int) or isinstance(self.size, bool) or not 1 <= self.size <= _LONG_MAX
+        ):
+            raise ValueError(f"JobSample.Size: {self.size!r} must be a whole number of rows from 1 to {_LONG_MAX}")
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any] | None) -> JobSample:
+        """Read a job's `JobSample` ({"Mode", "Size"}); absent parts take DataBrew's defaults."""
+        if document is None:
+            return cls()
+        if not isinstance(document, dict) or set(document) - {"Mode", "Size"}:
+            raise ValueError(f"JobSample: expected {{\"Mode\", \"Size\"}}, got {document!r}")
+        mode = document.get("Mode", CUSTOM_ROWS)
+        if mode == FULL_DATASET:
+            return cls(FULL_DATASET, None)
+        return cls(mode, document.get("Size", DEFAULT_SAMPLE_SIZE))
+
+    def to_document(self) -> dict[str, Any]:
+        return {"Mode": self.mode} if self.mode == FULL_DATASET else {"Mode": self.mode, "Size": self.size}
+
+    def rows_of(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+        """The rows to profile: all of them, or the first Size (a slice Parquet and CSV scans stop at)."""
+        return frame if self.mode == FULL_DATASET else frame.head(self.size)
 
 
 def is_text(dtype: pl.DataType) -> bool:
@@ -215,23 +269,28 @@ def _column_profile(index: int, name: str, dtype: pl.DataType, row: dict[str, An
     return result
 
 
-def profile_frame(frame: pl.LazyFrame | pl.DataFrame, top_n: int = 5) -> dict[str, Any]:
-    """Profile every column of `frame` in a single `select` (one scan of the data)."""
+def profile_frame(frame: pl.LazyFrame | pl.DataFrame, top_n: int = 5, sample: JobSample | None = None) -> dict[str, Any]:
+    """Profile every column of the `sample` rows of `frame` (by default DataBrew's first 20,000)."""
+    sample = sample or JobSample()
     lazy = frame.lazy()
     schema = lazy.collect_schema()
-    exprs: list[pl.Expr] = [pl.len().alias("rows")]
-    for index, (name, dtype) in enumerate(schema.items()):
-        exprs += _column_exprs(index, name, dtype, top_n)
-    row = lazy.select(exprs).collect().row(0, named=True)
-    rows = int(row["rows"])
+    total = int(lazy.select(pl.len()).collect().item())  # Parquet: from the footer, no data read
+    profiled = sample.rows_of(lazy)
+    rows = total if sample.mode == FULL_DATASET else min(total, sample.size or 0)
+    # One query per column: only that column's values and value counts are ever in memory.
+    columns = [
+        _column_profile(i, name, dtype, profiled.select(_column_exprs(i, name, dtype, top_n)).collect().row(0, named=True), rows)
+        for i, (name, dtype) in enumerate(schema.items())
+    ]
     # The extra copies of repeated rows, by hash then value (a set of whole rows would hold them all).
-    duplicates = count_duplicate_rows(lazy)
+    duplicates = count_duplicate_rows(profiled) if schema else 0
     return {
         "rowsCount": rows,
+        "sample": {"mode": sample.mode, "size": sample.size, "rowsProfiled": rows, "totalRows": total},
         "columnsCount": len(schema),
         "duplicateRowsCount": duplicates,
         "duplicateRowsPercentage": percentage(duplicates, rows),
-        "columns": [_column_profile(i, name, dtype, row, rows) for i, (name, dtype) in enumerate(schema.items())],
+        "columns": columns,
     }
 
 
@@ -257,6 +316,10 @@ def render_profile(profile: dict[str, Any], console: Console) -> None:
         f"[bold]{profile['rowsCount']:,}[/] rows × [bold]{profile['columnsCount']}[/] columns, "
         f"{profile['duplicateRowsCount']:,} duplicate rows ({profile['duplicateRowsPercentage']:.2f}%)"
     )
+    sample = profile.get("sample")  # absent from profiles saved before JobSample existed
+    if sample:
+        scope = "every row" if sample["mode"] == FULL_DATASET else f"the first {sample['rowsProfiled']:,} rows"
+        console.print(f"JobSample {sample['mode']}: {scope} of {sample['totalRows']:,}")
     stats = Table(title="Column statistics")
     for heading in ("Column", "Type", "Values", "Missing", "Distinct", "Min", "Max", "Mean", "Median", "Std", "Length"):
         stats.add_column(heading, justify="left" if heading in ("Column", "Type") else "right")

@@ -110,3 +110,17 @@ def test_missing_resources_are_resource_not_found(running_emulator: RunningEmula
     with pytest.raises(ClientError) as unknown_job:
         databrew.start_job_run(Name="no-such-job")
     assert unknown_job.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_profile_job_profiles_its_job_sample(running_emulator: RunningEmulator, dataset: dict[str, Any]) -> None:
+    # JobSample {Mode, Size}: https://docs.aws.amazon.com/databrew/latest/dg/API_JobSample.html
+    databrew, s3 = running_emulator.client("databrew"), running_emulator.client("s3")
+    job = f"profile-{uuid.uuid4().hex[:6]}"
+    databrew.create_profile_job(Name=job, DatasetName=dataset["name"], RoleArn="arn:aws:iam::000000000000:role/brew",
+                                OutputLocation={"Bucket": dataset["bucket"], "Key": "sampled/"},
+                                JobSample={"Mode": "CUSTOM_ROWS", "Size": 2})
+    run = _finished(databrew, job, databrew.start_job_run(Name=job)["RunId"])
+    assert run["State"] == "SUCCEEDED", run.get("ErrorMessage")
+    profile = json.loads(s3.get_object(Bucket=dataset["bucket"], Key=f"sampled/{job}_profile.json")["Body"].read())
+    assert profile["rowsCount"] == 2
+    assert profile["sample"] == {"mode": "CUSTOM_ROWS", "size": 2, "rowsProfiled": 2, "totalRows": 3}

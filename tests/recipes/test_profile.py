@@ -1,4 +1,4 @@
-"""profile_frame: hand-computed statistics on small frames, edge cases, and a 1M-row single pass."""
+"""profile_frame: hand-computed statistics on small frames, edge cases, JobSample, and 1M rows column by column."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from rich.console import Console
 
-from lakehouse.recipes.profile import missing_mask, profile_frame, render_profile
+from lakehouse.recipes.profile import FULL_DATASET, JobSample, missing_mask, profile_frame, render_profile
 
 
 def column(profile: dict[str, Any], name: str) -> dict[str, Any]:
@@ -141,7 +141,8 @@ def test_empty_frames() -> None:
     a = column(empty, "a")
     assert (a["valuesCount"], a["missingValuesPercentage"], a["mean"], a["mostCommonValues"]) == (0, 0.0, None, [])
     assert profile_frame(pl.DataFrame()) == {
-        "rowsCount": 0, "columnsCount": 0, "duplicateRowsCount": 0, "duplicateRowsPercentage": 0.0, "columns": [],
+        "rowsCount": 0, "sample": {"mode": "CUSTOM_ROWS", "size": 20_000, "rowsProfiled": 0, "totalRows": 0},
+        "columnsCount": 0, "duplicateRowsCount": 0, "duplicateRowsPercentage": 0.0, "columns": [],
     }
 
 
@@ -162,7 +163,7 @@ def test_missing_mask_matches_databrew_definition() -> None:
     assert masks["f"].to_list() == [True, False, True, False]
 
 
-def test_million_rows_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_million_rows_full_dataset_one_column_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
     rows = 1_000_000
     frame = (
         pl.LazyFrame({"i": pl.int_range(0, rows, eager=True)})
@@ -173,20 +174,24 @@ def test_million_rows_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
         )
         .collect()
     )
-    collects = 0
+    projected: list[str] = []
     original = pl.LazyFrame.collect
 
-    def counting(self: pl.LazyFrame, *args: Any, **kwargs: Any) -> Any:
-        nonlocal collects
-        collects += 1
+    def recording(self: pl.LazyFrame, *args: Any, **kwargs: Any) -> Any:
+        projected.append(self.explain())
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(pl.LazyFrame, "collect", counting)
-    profile = profile_frame(frame.lazy())
-    # Every statistic of every column comes from one query; duplicate rows from a narrow pass
-    # of row hashes (no row shares one here, so no rows are compared by value).
-    assert collects == 2
+    monkeypatch.setattr(pl.LazyFrame, "collect", recording)
+    profile = profile_frame(frame.lazy(), sample=JobSample(FULL_DATASET, None))
+    # Each column's statistics come from a query that reads that column alone, so a FULL_DATASET
+    # profile holds one column at a time, never the whole frame.
+    statistics = projected[1:5]  # after the row count (0 columns read), before the duplicate check
+    assert all("1/4 COLUMNS" in plan for plan in statistics)
+    names = ("i", "bucket", "text", "day")
+    assert [name for plan in statistics for name in names if f'PROJECT["{name}"]' in plan] == list(names)
+    assert "0/4 COLUMNS" in projected[0]
     assert profile["rowsCount"] == rows and profile["duplicateRowsCount"] == 0
+    assert profile["sample"] == {"mode": FULL_DATASET, "size": None, "rowsProfiled": rows, "totalRows": rows}
     i, bucket, text, day = (column(profile, n) for n in ("i", "bucket", "text", "day"))
     assert (i["min"], i["max"], i["mean"], i["distinctValuesCount"]) == (0, rows - 1, (rows - 1) / 2, rows)
     assert (bucket["distinctValuesCount"], bucket["mostCommonValues"][0]) == (100, {"value": 0, "count": 10_000})
@@ -194,11 +199,58 @@ def test_million_rows_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (day["min"], day["max"]) == ("2020-01-01", "2020-12-31")
 
 
+def test_default_sample_is_databrews_first_20000_rows(tmp_path: Any) -> None:
+    rows = 50_000
+    path = tmp_path / "wide.parquet"
+    pl.DataFrame({"i": pl.int_range(0, rows, eager=True), "s": ["a", "b"] * (rows // 2)}).write_parquet(path)
+    profile = profile_frame(pl.scan_parquet(path))
+    assert profile["sample"] == {"mode": "CUSTOM_ROWS", "size": 20_000, "rowsProfiled": 20_000, "totalRows": rows}
+    i = column(profile, "i")
+    assert (profile["rowsCount"], i["valuesCount"], i["min"], i["max"]) == (20_000, 20_000, 0, 19_999)
+    assert column(profile, "s")["mostCommonValues"] == [{"value": "a", "count": 10_000}, {"value": "b", "count": 10_000}]
+
+
+def test_custom_rows_size_and_duplicates_within_the_sample() -> None:
+    frame = pl.DataFrame({"v": [1, 1, 2, 3, 3, 3]})
+    profile = profile_frame(frame, sample=JobSample.from_document({"Mode": "CUSTOM_ROWS", "Size": 3}))
+    assert (profile["rowsCount"], profile["duplicateRowsCount"]) == (3, 1)  # rows 1, 1, 2
+    assert profile["sample"] == {"mode": "CUSTOM_ROWS", "size": 3, "rowsProfiled": 3, "totalRows": 6}
+    assert column(profile, "v")["max"] == 2
+    larger = profile_frame(frame, sample=JobSample(size=100))  # a Size past the end profiles every row
+    assert (larger["rowsCount"], larger["duplicateRowsCount"], larger["sample"]["totalRows"]) == (6, 3, 6)
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (None, JobSample("CUSTOM_ROWS", 20_000)),
+        ({}, JobSample("CUSTOM_ROWS", 20_000)),
+        ({"Mode": "CUSTOM_ROWS"}, JobSample("CUSTOM_ROWS", 20_000)),
+        ({"Mode": "FULL_DATASET"}, JobSample("FULL_DATASET", None)),
+        ({"Mode": "FULL_DATASET", "Size": 5}, JobSample("FULL_DATASET", None)),  # Size only counts for CUSTOM_ROWS
+        ({"Size": 7}, JobSample("CUSTOM_ROWS", 7)),
+    ],
+)
+def test_job_sample_documents_and_defaults(document: dict[str, Any] | None, expected: JobSample) -> None:
+    assert JobSample.from_document(document) == expected
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [({"Mode": "RANDOM"}, "JobSample.Mode"), ({"Mode": "CUSTOM_ROWS", "Size": 0}, "JobSample.Size"),
+     ({"Size": "20"}, "JobSample.Size"), ({"Size": 2**63}, "JobSample.Size"), ({"Rows": 5}, "JobSample")],
+)
+def test_bad_job_sample_names_the_field(document: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValueError, match=field.replace(".", r"\.")):
+        JobSample.from_document(document)
+
+
 def test_render_profile_prints_columns_and_top_values(small: dict[str, Any]) -> None:
     console = Console(record=True, width=200)
     render_profile(small, console)
     text = console.export_text()
     assert "5 rows × 8 columns" in text
+    assert "JobSample CUSTOM_ROWS: the first 5 rows of 5" in text
     assert "Column statistics" in text and "Most common values" in text
     assert "1 (20.0%)" in text  # n's missing count and percentage
     assert "'x' (2)" in text and "2023-05-01" in text
