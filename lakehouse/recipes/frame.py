@@ -37,13 +37,20 @@ def prepare_input(frame: pl.LazyFrame, keep_raw: bool = True) -> pl.LazyFrame:
 
 def with_reject_texts(frame: pl.LazyFrame, rejections: Mapping[int, tuple[str, str]]) -> pl.LazyFrame:
     """Add the operation and reason of each rejected row's step (steps mark only their number)."""
-    operation: pl.Expr = pl.lit(None, pl.String)
-    reason: pl.Expr = pl.lit(None, pl.String)
-    # A when/then chain over a handful of step numbers: elementwise, so it streams.
-    for step, (name, text) in sorted(rejections.items(), reverse=True):
-        rejected_here = pl.col(REJECT_STEP) == step
-        operation = pl.when(rejected_here).then(pl.lit(name, pl.String)).otherwise(operation)
-        reason = pl.when(rejected_here).then(pl.lit(text, pl.String)).otherwise(reason)
+    steps = sorted(rejections)
+    if not steps:
+        return frame.with_columns(pl.lit(None, pl.String).alias(REJECT_OPERATION), pl.lit(None, pl.String).alias(REJECT_REASON))
+    # One lookup by step number per row (alive rows have none): cheaper than a when/then
+    # chain, which tests every rejecting step on every row. Per batch: a bare replace_strict
+    # is not elementwise to the streaming engine, which would then hold the whole column.
+    def looked_up(texts: list[str]) -> pl.Expr:
+        return pl.col(REJECT_STEP).map_batches(
+            lambda marks: marks.replace_strict(steps, texts, default=None, return_dtype=pl.String),
+            return_dtype=pl.String, is_elementwise=True,
+        )
+
+    operation = looked_up([rejections[step][0] for step in steps])
+    reason = looked_up([rejections[step][1] for step in steps])
     return frame.with_columns(operation.alias(REJECT_OPERATION), reason.alias(REJECT_REASON))
 
 
