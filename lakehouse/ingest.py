@@ -1,12 +1,12 @@
 """Ingest: keep a source file byte for byte in the raw zone, with a manifest.
 
 Raw objects are addressed by content (sha256), so ingesting the same bytes again
-writes nothing; `_current.json` names the raw object the next prepare reads.
+keeps nothing new; `_current.json` names the raw object the next prepare reads. On local
+folders the export is read once: hashed while it is copied (`upload_file_addressed`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -45,21 +45,26 @@ class IngestResult:
 def ingest(zones: Zones, path: Path, spec: DatasetSpec, source: str, synthetic: bool = False) -> IngestResult:
     """Store `path` in the raw zone unless the same bytes are already there."""
     layout = check_source(path, spec)  # refuse a malformed source before touching any zone
-    with path.open("rb") as handle:
-        sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
-    folder = f"{spec.portal_id}/sha256={sha256}"
+    filename = _safe_filename(path.name, layout.format)
     zones.ensure_buckets()
-    existing = zones.find_json("raw", f"{folder}/_manifest.json")
+    existing: dict | None = None
+
+    def key_for(sha256: str) -> str | None:
+        # The raw key is named by the content, known only once the bytes are read: the store
+        # hashes while it copies (one read of the export), and keeps nothing when it is known.
+        nonlocal existing
+        existing = zones.find_json("raw", f"{spec.portal_id}/sha256={sha256}/_manifest.json")
+        return None if existing is not None else f"{spec.portal_id}/sha256={sha256}/{filename}"
+
+    sha256, _ = zones.store.upload_file_addressed(path, zones.bucket("raw"), key_for)
+    folder = f"{spec.portal_id}/sha256={sha256}"
     if existing is not None:
         manifest = RawManifest(**existing)
         already_present = True
     else:
-        filename = _safe_filename(path.name, layout.format)
-        key = f"{folder}/{filename}"
-        zones.store.upload_file(path, zones.bucket("raw"), key)
         manifest = RawManifest(
             dataset=spec.portal_id,
-            key=key,
+            key=f"{folder}/{filename}",
             source=source,
             filename=filename,
             format=layout.format,

@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
@@ -70,6 +71,35 @@ class FileObjectStore(ObjectStore):
         with source:
             etag = self._write_atomic(target, key, lambda out: _copy(source, out))
         return self._info(key, target, etag)
+
+    def upload_file_addressed(
+        self, path: Path, bucket: str, key_for: Callable[[str], str | None]
+    ) -> tuple[str, ObjectInfo | None]:
+        # One read: copy into a temp file at the bucket's top while hashing (sha256 for the
+        # key, MD5 for the ETag), then rename it to the key the digest names.
+        top = self._bucket_dir(bucket, must_exist=True)
+        sha256, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+        try:
+            source = Path(path).open("rb")
+        except OSError as err:
+            raise TerminalError(f"cannot read {path} to upload to {bucket}: {err.strerror}") from err
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=top)
+        try:
+            with source, os.fdopen(fd, "wb") as raw:
+                _copy_digesting(source, raw, (sha256, md5))
+                raw.flush()
+                os.fsync(raw.fileno())
+            key = key_for(sha256.hexdigest())
+            if key is None:
+                return sha256.hexdigest(), None
+            target = self._object_path(bucket, key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide objects from other readers
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return sha256.hexdigest(), self._info(key, target, md5.hexdigest())
 
     def download_file(self, bucket: str, key: str, path: Path) -> None:
         source = self._existing(bucket, key)
@@ -239,6 +269,20 @@ def _link_exclusive(tmp: str, path: Path, key: str) -> None:
 
 def _copy(source: BinaryIO, out: _Hashing) -> None:
     shutil.copyfileobj(source, out, _CHUNK)  # type: ignore[misc]
+
+
+def _copy_digesting(source: BinaryIO, out: BinaryIO, digests: tuple[Any, ...]) -> None:
+    """Copy source to out, feeding every digest; each digest runs in its own thread (hashlib
+    releases the GIL on large chunks), overlapping the reads, the writes and each other."""
+    with ThreadPoolExecutor(max_workers=len(digests), thread_name_prefix="digest") as pool:
+        pending: list[Future[None]] = []
+        while chunk := source.read(4 * _CHUNK):
+            for job in pending:
+                job.result()
+            pending = [pool.submit(digest.update, chunk) for digest in digests]
+            out.write(chunk)
+        for job in pending:
+            job.result()
 
 
 def _md5_file(path: Path) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -58,6 +59,19 @@ class ObjectStore(abc.ABC):
     @abc.abstractmethod
     def upload_file(self, path: Path, bucket: str, key: str) -> ObjectInfo:
         """Write a local file as an object, streaming (multipart where the store has it)."""
+
+    def upload_file_addressed(
+        self, path: Path, bucket: str, key_for: Callable[[str], str | None]
+    ) -> tuple[str, ObjectInfo | None]:
+        """Write a local file under the key `key_for` names from its sha256 hex; `key_for` returns
+        None when those bytes are stored already, and nothing is written. Returns (sha256, object).
+
+        This default hashes the file, then uploads it: two reads. A store that can rename a
+        finished write hashes while it copies, reading the file once."""
+        with Path(path).open("rb") as handle:
+            sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+        key = key_for(sha256)
+        return sha256, None if key is None else self.upload_file(path, bucket, key)
 
     @abc.abstractmethod
     def download_file(self, bucket: str, key: str, path: Path) -> None:
