@@ -30,6 +30,7 @@ from datetime import date, datetime
 
 import polars as pl
 
+from lakehouse.recipes import batchwise
 from lakehouse.recipes.model import Condition, RecipeError, RecipeStep
 
 Fail = Callable[[str], RecipeError]
@@ -151,9 +152,8 @@ def _is(column: pl.Expr, value: str | None, dtype: pl.DataType, fail: Fail) -> p
     return _one_of(text(column), values)
 
 
-# Up to this many values, IS compares value by value: is_in with a literal list becomes a
-# separate join-like node in the streaming engine, buffering its input, while comparisons
-# stay inside the row-by-row projection.
+# Up to this many values, IS compares value by value inside the row-by-row projection;
+# more are looked up batch by batch (batchwise.py says why not a plain is_in).
 _COMPARED_ONE_BY_ONE = 8
 
 
@@ -161,7 +161,7 @@ def _one_of(column: pl.Expr, values: Sequence[str] | Sequence[float]) -> pl.Expr
     """Whether the value is one of `values` (null where it is null, as is_in)."""
     if 0 < len(values) <= _COMPARED_ONE_BY_ONE:
         return pl.any_horizontal([column == value for value in values])
-    return column.is_in(values)
+    return batchwise.is_in(column, values)
 
 
 def _ordered(column: pl.Expr, raw: object, dtype: pl.DataType, fail: Fail) -> tuple[pl.Expr, pl.Expr]:

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from lakehouse.recipes import batchwise
+
 INTERNAL_PREFIX = "__lh_"
 RECORD = "__lh_record"  # 1-based position of the row in the input
 REJECT_STEP = "__lh_reject_step"  # null while the row is alive
@@ -41,16 +43,9 @@ def with_reject_texts(frame: pl.LazyFrame, rejections: Mapping[int, tuple[str, s
     if not steps:
         return frame.with_columns(pl.lit(None, pl.String).alias(REJECT_OPERATION), pl.lit(None, pl.String).alias(REJECT_REASON))
     # One lookup by step number per row (alive rows have none): cheaper than a when/then
-    # chain, which tests every rejecting step on every row. Per batch: a bare replace_strict
-    # is not elementwise to the streaming engine, which would then hold the whole column.
-    def looked_up(texts: list[str]) -> pl.Expr:
-        return pl.col(REJECT_STEP).map_batches(
-            lambda marks: marks.replace_strict(steps, texts, default=None, return_dtype=pl.String),
-            return_dtype=pl.String, is_elementwise=True,
-        )
-
-    operation = looked_up([rejections[step][0] for step in steps])
-    reason = looked_up([rejections[step][1] for step in steps])
+    # chain, which tests every rejecting step on every row.
+    operation = batchwise.lookup(pl.col(REJECT_STEP), steps, [rejections[step][0] for step in steps], pl.String())
+    reason = batchwise.lookup(pl.col(REJECT_STEP), steps, [rejections[step][1] for step in steps], pl.String())
     return frame.with_columns(operation.alias(REJECT_OPERATION), reason.alias(REJECT_REASON))
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from lakehouse.recipes import batchwise
+
 # An odd 64-bit multiplier (the golden ratio's): mixing each column's hash into the running
 # one by multiply-then-xor keeps column order significant ("a","b" differs from "b","a").
 _MIX = pl.lit(0x9E3779B97F4A7C15, pl.UInt64)
@@ -46,7 +48,7 @@ def count_duplicate_rows(frame: pl.LazyFrame) -> int:
         return 0
     # The candidates only, compared by value: a handful of rows where data repeats.
     rows = (
-        frame.with_row_index(position).filter(pl.col(position).is_in(candidates.implode())).drop(position)
+        frame.with_row_index(position).filter(batchwise.is_in(pl.col(position), candidates)).drop(position)
         .collect(engine="streaming")
     )
     return rows.height - rows.n_unique()

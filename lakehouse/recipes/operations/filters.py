@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import polars as pl
 
+from lakehouse.recipes import batchwise
 from lakehouse.recipes.conditions import data_type, describe, invalid_mask, missing_mask
 from lakehouse.recipes.frame import ALIVE, INTERNAL_PREFIX, RECORD, user_columns
 from lakehouse.recipes.operations import operation
@@ -48,12 +49,12 @@ def _repeats_row(ctx: StepContext) -> tuple[StepContext, pl.Expr]:
     )
     # ...are compared by value, in row order: a repeat is a candidate equal to an earlier one.
     repeated = (
-        before.filter(pl.col(RECORD).is_in(candidates.implode())).sort(RECORD)
+        before.filter(batchwise.is_in(pl.col(RECORD), candidates)).sort(RECORD)
         .filter(~pl.struct(columns).is_first_distinct())
         .select(RECORD).collect(engine="streaming").get_column(RECORD)
     ) if candidates.len() else candidates
     name = _temporary(ctx, "repeats")
-    repeats = pl.col(RECORD).is_in(repeated.implode())
+    repeats = batchwise.is_in(pl.col(RECORD), repeated)
     return replace(ctx, frame=ctx.frame.with_columns(repeats.alias(name))), pl.col(name)
 
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import polars as pl
 
+from lakehouse.recipes import batchwise
 from lakehouse.recipes.frame import INTERNAL_PREFIX
 from lakehouse.recipes.operations import operation
 from lakehouse.recipes.operations.base import DOCS, StepContext
@@ -200,8 +201,7 @@ def categorical_mapping(ctx: StepContext) -> pl.LazyFrame:
         raise ctx.error("mapType", f"must be STRING or NUMERIC (got {ctx.param('mapType')!r})")
     source = text(ctx.required("sourceColumn"))
     found = f"{INTERNAL_PREFIX}category_{ctx.step.number}"
-    frame = ctx.frame.with_columns(_lookup(source, mapping).alias(found)) if len(mapping) <= _COMPARED_KEYS \
-        else _join_lookup(ctx.frame, source, mapping, found)
+    frame = ctx.frame.with_columns(batchwise.lookup(source, list(mapping), list(mapping.values()), pl.String()).alias(found))
     otherwise = source if keep else pl.lit(other, pl.String)
     mapped = pl.coalesce(pl.col(found), otherwise)  # mapped categories are never null
     if map_type == "NUMERIC":
@@ -214,25 +214,3 @@ def categorical_mapping(ctx: StepContext) -> pl.LazyFrame:
     return derived.drop(found)
 
 
-# Up to this many keys, the category is found by comparisons inside the row-by-row projection
-# (a join copies every column of the plan, about twice the cost at 8 keys); larger maps join.
-_COMPARED_KEYS = 16
-
-
-def _lookup(source: pl.Expr, mapping: dict[str, str]) -> pl.Expr:
-    """The category of each value, null where the map has none (null keys never match)."""
-    category: pl.Expr = pl.lit(None, pl.String)
-    for key, value in reversed(list(mapping.items())):
-        category = pl.when(source == key).then(pl.lit(value, pl.String)).otherwise(category)
-    return category
-
-
-def _join_lookup(frame: pl.LazyFrame, source: pl.Expr, mapping: dict[str, str], found: str) -> pl.LazyFrame:
-    """`frame` with column `found`: the category of each value, by a left join with the map.
-
-    Not replace_strict: the streaming engine runs it as a columnar function over the whole
-    column (about 1 GB at 10M rows), while an order-keeping join streams.
-    """
-    key = f"{found}_key"
-    categories = pl.LazyFrame({found: list(mapping.values()), key: list(mapping)}, schema={found: pl.String, key: pl.String})
-    return frame.join(categories, left_on=source, right_on=key, how="left", maintain_order="left").drop(key, strict=False)
