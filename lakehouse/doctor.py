@@ -4,10 +4,13 @@ Checked: raw objects against their manifests (size, sha256) and the current poin
 sources against their manifests (data and rejects present, rows reconciling, the Parquet's
 own row count); catalog tables and partitions against the files they point at; snapshot
 folders no table version references; writes a killed process left unfinished; run records
-left RUNNING by a killed command; query executions left QUEUED or RUNNING by a killed process.
-Repaired (with --repair): orphaned snapshot folders and unfinished writes are removed, stale
-RUNNING records and interrupted query executions are marked FAILED. Damaged sources
-cannot be repaired here: the finding says what to re-run.
+left RUNNING by a killed command; query executions left QUEUED or RUNNING by a killed process;
+files a CREATE TABLE AS, INSERT INTO or UNLOAD claimed and did not finish (their process gone);
+partition sets staged for a table that was never created.
+Repaired (with --repair): orphaned snapshot folders, unfinished writes, unfinished statements'
+files and staged partition sets are removed, stale RUNNING records and interrupted query
+executions are marked FAILED. Damaged sources cannot be repaired here: the finding says what
+to re-run.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import pyarrow.parquet as pq
 
 from lakehouse.datasets.registry import DATASETS
 from lakehouse.datasets.spec import DatasetSpec
-from lakehouse.errors import EntityNotFoundException
+from lakehouse.errors import EntityNotFoundException, InvalidObjectKey
 from lakehouse.ingest import CURRENT, raw_manifests
 from lakehouse.landing import landing_sources, rejected_key
 from lakehouse.platform import Platform
@@ -63,6 +66,7 @@ class Doctor:
             self._unfinished_writes()
             self._runs()
             self._query_executions()
+            self._staged_partitions()
         return self.findings
 
     def _found(self, zone: str, where: str, problem: str, remedy: str, repaired: bool = False) -> None:
@@ -192,12 +196,18 @@ class Doctor:
 
     def _query_executions(self) -> None:
         """Query executions left QUEUED or RUNNING by a process of this host that is gone: the
-        local Athena's records (a client polling one would wait for ever)."""
+        local Athena's records (a client polling one would wait for ever); and the files a
+        writing statement claimed but did not finish (emulation/athena/claims.py)."""
         bucket = self.zones.bucket("catalog")
         for info in self._files(bucket, _EXECUTIONS_PREFIX):
             record = self.zones.get_json("catalog", info.key)
             host, _, pid = str(record.get("owner") or "").rpartition(":")
-            if record.get("state") not in ("QUEUED", "RUNNING") or host != socket.gethostname() or _alive(pid):
+            ours = host == socket.gethostname()
+            if record.get("state") in ("QUEUED", "RUNNING") and (not ours or _alive(pid)):
+                continue  # still running, or not ours to judge
+            if record.get("claim") and record.get("state") != "SUCCEEDED":
+                self._unfinished_output(record)
+            if record.get("state") not in ("QUEUED", "RUNNING"):
                 continue
             if self.repair:
                 record |= {"state": "FAILED", "completed": time.time(),
@@ -205,6 +215,45 @@ class Doctor:
                 self.zones.put_json("catalog", info.key, record)
             self._found("catalog", f"{bucket}/{info.key}", f"query {record.get('query_execution_id')} was interrupted",
                         "marked FAILED" if self.repair else "lakehouse doctor --repair", self.repair)
+
+    def _unfinished_output(self, record: dict[str, object]) -> None:
+        """A CTAS, INSERT INTO or UNLOAD that stopped before its last step: its files are removed,
+        so readers see the state before it (a finished one's files are its table's: kept)."""
+        from emulation.athena.claims import OutputClaim, claimed_objects, finished
+
+        claim = OutputClaim.from_document(record["claim"])  # type: ignore[arg-type]
+        query = record.get("query_execution_id")
+        try:
+            objects = claimed_objects(claim, self.zones.bucket("catalog"))
+        except InvalidObjectKey as error:
+            self._found("catalog", f"query {query}", f"its claimed output is not trusted: {error}",
+                        "remove the record's files by hand")
+            return
+        if finished(claim, objects, self.store, self.platform.catalog):
+            return
+        left = [(bucket, key) for bucket, key in objects if self.store.object_exists(bucket, key)]
+        if not left:
+            return
+        if self.repair:
+            for bucket, key in left:
+                self.store.delete_object(bucket, key)
+        what = {"CREATE_TABLE_AS_SELECT": "CREATE TABLE AS", "INSERT": "INSERT INTO"}.get(claim.statement,
+                                                                                       claim.statement)
+        self._found("curated" if claim.table else RESULTS_ZONE, claim.location,
+                    f"{len(left)} file(s) of an interrupted {what} (query {query}) no finished statement owns",
+                    "removed" if self.repair else "lakehouse doctor --repair", self.repair)
+
+    def _staged_partitions(self) -> None:
+        """Partition sets no table owns: staged by a table creation that was killed before it
+        created the table (emulation/glue/models.py). Invisible, but a later table of that name
+        must not inherit them."""
+        catalog = self.platform.catalog
+        staged = getattr(catalog, "orphaned_partition_sets", None)
+        for database, table in staged() if staged is not None else []:
+            if self.repair:
+                catalog.discard_partition_set(database, table)  # type: ignore[attr-defined]
+            self._found("catalog", f"{database}.{table}", "partitions staged for a table that was never created",
+                        "removed" if self.repair else "lakehouse doctor --repair", self.repair)
 
 
 _EXECUTIONS_PREFIX = "athena/query-executions/"  # the local Athena's records (emulation/athena/executions.py)

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import duckdb
 from sqlglot import exp
 
+from emulation.athena.claims import OutputClaim
 from emulation.athena.exceptions import InvalidRequestException
 from emulation.athena.executions import (
     TERMINAL, ExecutionHistory, IdempotencyTokens, QueryExecution, QueryState, failure, fingerprint, process_owner,
@@ -89,6 +90,7 @@ class AthenaApi(WorkGroupsMixin):
         self._running: dict[str, threading.Event] = {}  # set once the runner has left DuckDB
         self._interrupts = threading.Lock()  # an interrupt never lands on the next execution
         self.files_written: list[str] = []  # data files of the statement in its turn (CTAS, INSERT, UNLOAD)
+        self._turn = threading.local()  # .execution: the execution this thread is running, if any
 
     # Capability: the API's own writes can be deferred to a background writer (write_behind.py).
     SUPPORTS_DEFERRED_WRITES = True
@@ -237,6 +239,7 @@ class AthenaApi(WorkGroupsMixin):
     def _run_turn(self, execution: QueryExecution) -> None:
         if not self._advance(execution, QueryState.RUNNING):
             return  # stopped while queued
+        self._turn.execution = execution
         try:
             self._check_output_bucket(execution.output_location)
             self.files_written = []
@@ -249,7 +252,21 @@ class AthenaApi(WorkGroupsMixin):
         except Exception as error:  # noqa: BLE001 - Athena reports every failure on the execution
             self._advance(execution, QueryState.FAILED, *failure(error))
             return
+        finally:
+            self._turn.execution = None
         self._advance(execution, QueryState.SUCCEEDED)
+
+    def claim_output(self, claim: OutputClaim) -> None:
+        """Save on the running execution's record, durably and before its first data file, the
+        files a writing statement is about to write (claims.py: how `lakehouse doctor` uses it).
+        A statement run outside an execution (run_query called directly) has no record to claim on."""
+        execution: QueryExecution | None = getattr(self._turn, "execution", None)
+        if execution is None:
+            return
+        with self._records:
+            execution.claim = claim.to_document()
+            self.flush_writes()  # an older deferred save of this record must not land after this one
+            ExecutionHistory(JsonDocuments(self.store, self.settings.bucket("catalog"))).save(execution)
 
     def _interrupt_until(self, done: threading.Event) -> None:
         """Interrupt DuckDB until the stopped execution's runner is out: an interrupt sent before

@@ -86,6 +86,9 @@ class QueryExecution:
     # host:pid of the process running it: a record left QUEUED or RUNNING by a process that is
     # gone (killed) is told apart from a live one (`lakehouse doctor` marks it FAILED).
     owner: str | None = None
+    # CTAS, INSERT INTO, UNLOAD: the files the statement is about to write (see OutputClaim),
+    # saved before the first one is written, so files a killed statement left are known.
+    claim: dict[str, Any] | None = None
 
     def transition(self, target: QueryState, reason: str | None = None,
                    athena_error: dict[str, Any] | None = None) -> None:

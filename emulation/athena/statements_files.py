@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from emulation.athena.claims import OutputClaim
 from emulation.athena.statements_common import HIVE_DEFAULT_PARTITION, Location, hive_folder
 from emulation.athena.statements_glue import DEFAULT_TEXT_DELIMITER
 from lakehouse.errors import QueryError
@@ -73,8 +74,11 @@ def partition_text(value: Any) -> str | None:
     return str(value)
 
 
-def write_result(engine: DuckDBQueryEngine, result: ResultSet, output: Output) -> Written:
-    """Write the rows, partition columns (the last ones) becoming folders; undone on failure."""
+def write_result(engine: DuckDBQueryEngine, result: ResultSet, output: Output, statement: str,
+                 table: str | None = None) -> Written:
+    """Write the rows, partition columns (the last ones) becoming folders; undone on failure.
+    Before the first file, the files about to be written are claimed on the statement's
+    execution record (claims.py), so a killed statement's files can be found and removed."""
     names = list(result.columns)
     split = len(names) - len(output.partitioned_by)
     groups: dict[tuple[str | None, ...], list[tuple[Any, ...]]] = {}
@@ -84,16 +88,23 @@ def write_result(engine: DuckDBQueryEngine, result: ResultSet, output: Output) -
         raise QueryError(f"HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of {MAX_PARTITIONS} open writers for "
                          f"partitions/buckets ({len(groups)} partitions)")
     stem = f"{datetime.now(UTC):%Y%m%d_%H%M%S}_{secrets.token_hex(5)}"
+    planned: list[tuple[tuple[str, ...], Location, str, list[tuple[Any, ...]]]] = []
+    for number, (values, rows) in enumerate(sorted(groups.items(), key=lambda g: [v or "" for v in g[0]])):
+        stored = tuple(HIVE_DEFAULT_PARTITION if v is None else v for v in values)
+        target = output.partition_locations.get(stored)
+        if target is None:
+            folder = hive_folder(output.partitioned_by, list(values))
+            target = output.location if not folder else _folder(output.location, folder)
+        planned.append((stored, target, target.key(f"{stem}_{number:05d}{_extension(output)}"), rows))
+    new_partitions = [target.uri for stored, target, _, _ in planned
+                      if output.partitioned_by and stored not in output.partition_locations]
+    engine.claim_output(OutputClaim(statement, output.location.uri,
+                                    [f"s3://{target.bucket}/{key}" for _, target, key, _ in planned], table,
+                                    new_partitions if statement == "INSERT" else []))
     written = Written(rows=len(result.rows))
     try:
-        for number, (values, rows) in enumerate(sorted(groups.items(), key=lambda g: [v or "" for v in g[0]])):
-            stored = tuple(HIVE_DEFAULT_PARTITION if v is None else v for v in values)
-            target = output.partition_locations.get(stored)
-            if target is None:
-                folder = hive_folder(output.partitioned_by, list(values))
-                target = output.location if not folder else _folder(output.location, folder)
+        for stored, target, key, rows in planned:
             body = _encode(output, names[:split], result.types[:split], rows)
-            key = target.key(f"{stem}_{number:05d}{_extension(output)}")
             engine.store.create_bucket(target.bucket)
             engine.store.put_object(target.bucket, key, body)
             written.keys.append((target.bucket, key))

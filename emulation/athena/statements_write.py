@@ -25,6 +25,7 @@ from emulation.athena.statements_glue import (
     property_values, sql_type, table_document,
 )
 from emulation.glue.crawler_catalog import OPEN_CSV_SERDE
+from lakehouse.catalog.publish import change_partitions, create_table_with_partitions, require_no_errors
 from lakehouse.errors import AlreadyExistsException, QueryError
 from lakehouse.ports.query_engine import ResultSet
 from lakehouse.sql.translate import parse_athena
@@ -74,7 +75,8 @@ def create_table_as(engine: DuckDBQueryEngine, tree: exp.Create, parameters: Seq
     compression = compression_for(fmt, props.get("write_compression") or props.get("parquet_compression"))
     delimiter = props.get("field_delimiter", DEFAULT_TEXT_DELIMITER)
     output = Output(location, fmt, compression, keys, delimiter)
-    written = write_result(engine, ResultSet(columns, result.types, result.rows), output)
+    written = write_result(engine, ResultSet(columns, result.types, result.rows), output, "CREATE_TABLE_AS_SELECT",
+                           f"{database}.{name}")
     glue = [{"Name": c, "Type": t} for c, t in zip(columns, types)]
     split = len(columns) - len(keys)
     serde = {"TEXTFILE": {"field.delim": delimiter, "serialization.format": delimiter},
@@ -83,12 +85,15 @@ def create_table_as(engine: DuckDBQueryEngine, tree: exp.Create, parameters: Seq
     document = table_document(name, glue[:split], glue[split:], location.uri, FORMATS[fmt],
                               serde_parameters=serde, parameters=codec)
     document["StorageDescriptor"]["Compressed"] = compression != "NONE"
+    partitions = [partition_document(document, list(values), uri) for values, uri in sorted(written.partitions.items())]
     try:
-        engine.catalog.create_table(database, document)
+        # The table with its partitions, whole or not at all for readers where the catalog can:
+        # its creation is the statement's commit point (claims.py).
+        errors = create_table_with_partitions(engine.catalog, database, document, partitions)
     except AlreadyExistsException:
         remove(engine, written)
         raise QueryError("AlreadyExistsException: Table already exists") from None
-    _register(engine, database, name, written, known=set())
+    require_no_errors(errors, f"{database}.{name}")
     return rows_result(written.rows)
 
 
@@ -129,7 +134,7 @@ def insert_into(engine: DuckDBQueryEngine, tree: exp.Insert, parameters: Sequenc
     delimiter = params.get("field.delim", params.get("separatorChar", DEFAULT_TEXT_DELIMITER))
     output = Output(location_of(descriptor["Location"], buckets), fmt, _table_compression(table, fmt), keys,
                     delimiter, existing)
-    written = write_result(engine, result, output)
+    written = write_result(engine, result, output, "INSERT", f"{database}.{name}")
     _register(engine, database, name, written, known=set(existing))
     return rows_result(written.rows)
 
@@ -169,7 +174,7 @@ def unload(engine: DuckDBQueryEngine, tree: exp.Command, parameters: Sequence[An
         require_empty(engine, location, "UNLOAD")
     output = Output(location, fmt, compression_for(fmt, props.get("compression")), keys,
                     props.get("field_delimiter", DEFAULT_TEXT_DELIMITER))
-    return rows_result(write_result(engine, ResultSet(columns, result.types, result.rows), output).rows)
+    return rows_result(write_result(engine, ResultSet(columns, result.types, result.rows), output, "UNLOAD").rows)
 
 
 def _unload_properties(text: str) -> dict[str, Any]:
@@ -241,14 +246,11 @@ def _kind(athena_type: str) -> str:
 
 
 def _register(engine: DuckDBQueryEngine, database: str, name: str, written: Written, known: set[tuple[str, ...]]) -> None:
-    """Catalogue the partitions a write created (Glue takes 100 per BatchCreatePartition)."""
+    """Catalogue the partitions a write created, in one catalog change where the catalog can."""
     table = engine.catalog.get_table(database, name)
     new = [partition_document(table, list(values), uri) for values, uri in sorted(written.partitions.items())
            if values not in known]
-    for start in range(0, len(new), 100):
-        errors = engine.catalog.batch_create_partition(database, name, new[start:start + 100]).get("Errors", [])
-        if errors:
-            raise QueryError(f"HIVE_METASTORE_ERROR: could not add partitions to {database}.{name}: {errors[0]}")
+    require_no_errors(change_partitions(engine.catalog, database, name, new, []), f"{database}.{name}")
 
 
 def _table_compression(table: dict[str, Any], fmt: str) -> str:

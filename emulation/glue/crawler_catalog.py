@@ -2,6 +2,10 @@
 
 Every incompatible change is found before the first write, so a crawl that fails on
 one leaves the catalog as it was. Only table versions that change something are written.
+A new table is published with all its partitions, and an existing table's partition changes
+are made, in one catalog write where the catalog can (lakehouse/catalog/publish.py): a crawl
+killed part way leaves each table as it was or as the crawl left it, not some partitions in.
+A table whose schema changes too is two writes, its new version first (docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from emulation.glue.crawler_schema import Columns, FileSchema, readable_as
 from lakehouse.catalog.glue_shapes import PARQUET_INPUT, PARQUET_OUTPUT, PARQUET_SERDE
 from lakehouse.catalog.glue_shapes import table_input_of
+from lakehouse.catalog.publish import change_partitions, create_table_with_partitions
 from lakehouse.errors import TerminalError
 from lakehouse.ports.catalog import DataCatalog, GlueDocument
 
@@ -26,7 +31,6 @@ TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 LAZY_SIMPLE_SERDE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
 OPEN_CSV_SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
 DEPRECATED = "DEPRECATED_BY_CRAWLER"
-_BATCH, _DELETE_BATCH = 100, 25  # Glue's limits per BatchCreatePartition / BatchDeletePartition call
 
 
 class CrawlerSchemaError(TerminalError):
@@ -169,24 +173,39 @@ class CatalogSync:
     def _apply(self, plan: _Plan) -> None:
         name, result = plan.table.name, self.result
         result.schema_changes += plan.changes
+        table_doc = plan.document or plan.current or {}
+        add, update, remove = self._partition_changes(plan, table_doc)
         if plan.current is None:
-            self.catalog.create_table(self.database, plan.document or {})
+            # A new table with all its partitions: one change for readers where the catalog can (publish.py).
+            errors = create_table_with_partitions(self.catalog, self.database, plan.document or {}, add + update)
             result.tables_created.append(name)
-        elif plan.document is not None:
-            self._update_table(plan.document, plan.current.get("VersionId"))
-            result.tables_updated.append(name)
         else:
-            result.tables_unchanged.append(name)
-        self._sync_partitions(plan, plan.document or plan.current or {})
+            if plan.document is not None:
+                self._update_table(plan.document, plan.current.get("VersionId"))
+                result.tables_updated.append(name)
+            else:
+                result.tables_unchanged.append(name)
+            errors = change_partitions(self.catalog, self.database, name, add + update, remove)
+        for error in errors:
+            result.warnings.append(f"table {name}: partition {error.get('PartitionValues')} not written: "
+                                   f"{error.get('ErrorDetail', {}).get('ErrorMessage', error)}")
+        if remove:
+            result.partitions_removed[name] = remove
+        for listing, listed in ((result.partitions_added, add), (result.partitions_updated, update)):
+            if listed:
+                listing[name] = [p["Values"] for p in listed]
 
-    def _sync_partitions(self, plan: _Plan, table_doc: GlueDocument) -> None:
+    def _partition_changes(
+        self, plan: _Plan, table_doc: GlueDocument
+    ) -> tuple[list[GlueDocument], list[GlueDocument], list[list[str]]]:
+        """(partitions to add, to update, values to remove) to bring the table's set to the folders."""
         table, name = plan.table, plan.table.name
         keys_now = [k["Name"] for k in table_doc.get("PartitionKeys", [])]
         if keys_now != table.partition_keys:
             if table.partitions:  # only under LOG: the table kept keys the folders no longer have
                 self.result.warnings.append(f"table {name}: partitions not registered, the table's keys "
                                             f"{keys_now} differ from the folders' {table.partition_keys}")
-            return
+            return [], [], []
         have = {tuple(p["Values"]): p for p in self.catalog.get_partitions(self.database, name)} if plan.current else {}
         remove: list[list[str]] = []
         if plan.current is not None and [k["Name"] for k in plan.current.get("PartitionKeys", [])] != keys_now:
@@ -205,19 +224,7 @@ class CatalogSync:
             remove += gone
         elif gone:
             self.result.partitions_missing[name] = gone
-        for start in range(0, len(remove), _DELETE_BATCH):
-            self.catalog.batch_delete_partition(self.database, name, remove[start:start + _DELETE_BATCH])
-        if remove:
-            self.result.partitions_removed[name] = remove
-        changed = add + update
-        for start in range(0, len(changed), _BATCH):
-            answer = self.catalog.batch_create_partition(self.database, name, changed[start:start + _BATCH])
-            for error in (answer or {}).get("Errors", []):
-                self.result.warnings.append(f"table {name}: partition {error.get('PartitionValues')} not written: "
-                                            f"{error.get('ErrorDetail', {}).get('ErrorMessage', error)}")
-        for bucket, listed in ((self.result.partitions_added, add), (self.result.partitions_updated, update)):
-            if listed:
-                bucket[name] = [p["Values"] for p in listed]
+        return add, update, remove
 
     def _gone(self, doc: GlueDocument) -> None:
         """A table this crawler made whose files are all gone."""
@@ -228,8 +235,7 @@ class CatalogSync:
         if behavior == "DELETE_FROM_DATABASE":
             # The crawler writes through table updates only; dropping the table is left to DeleteTable.
             values = [p["Values"] for p in self.catalog.get_partitions(self.database, name)]
-            for start in range(0, len(values), _DELETE_BATCH):
-                self.catalog.batch_delete_partition(self.database, name, values[start:start + _DELETE_BATCH])
+            change_partitions(self.catalog, self.database, name, [], values)
             if values:
                 self.result.partitions_removed[name] = values
             self.result.warnings.append(f"table {name}: its files are gone; partitions removed and the table "

@@ -92,16 +92,56 @@ class ObjectStoreCatalog(PartitionOperations):
 
     # tables ---------------------------------------------------------------------
     def create_table(self, database_name: str, table_input: GlueDocument) -> None:
+        self.create_table_with_partitions(database_name, table_input, [])
+
+    def create_table_with_partitions(
+        self, database_name: str, table_input: GlueDocument, partition_input_list: list[GlueDocument]
+    ) -> None:
+        """CreateTable and BatchCreatePartition as one change for readers (not a Glue operation:
+        lakehouse/catalog/publish.py falls back to those two elsewhere). The partition set is
+        written first, where no reader looks while the table does not exist; creating the table's
+        version 1 publishes both. A writer killed in between leaves a staged partition set no
+        table owns: the next creation of that table replaces it (an empty set when it has no
+        partitions), and `lakehouse doctor --repair` removes it (orphaned_partition_sets)."""
         self.get_database(database_name)
         name = checked_name(table_input.get("Name"), "table")
         versions = self.table_versions(database_name, name)
+        if versions.numbers():  # a listing first: after pruning, version 1 is gone though the table is not
+            raise AlreadyExistsException(f"AlreadyExistsException: table {database_name}.{name} already exists")
+        count = len(table_input.get("PartitionKeys") or [])
+        documents = [self._document(database_name, name, p, count) for p in partition_input_list]
+        staged = {tuple(d["Values"]): d for d in documents}
+        self.ensure_bucket()
+        partitions = self.partition_versions(database_name, name)
+        if staged or partitions.numbers():
+            partitions.write_next(lambda _number, _current: [staged[v] for v in sorted(staged)],
+                                  f"partitions of {database_name}.{name}")
         stamp = now()
         document = {**from_input(table_input), "DatabaseName": database_name, "CreateTime": stamp,
                     "UpdateTime": stamp, "VersionId": "1", "CatalogId": CATALOG_ID}
-        self.ensure_bucket()
-        # A listing first: after pruning, version 1 is gone though the table is not.
-        if versions.numbers() or not versions.create(1, document):
+        if not versions.create(1, document):
             raise AlreadyExistsException(f"AlreadyExistsException: table {database_name}.{name} already exists")
+
+    def orphaned_partition_sets(self) -> list[tuple[str, str]]:
+        """(database, table) of partition sets whose table does not exist: staged by a
+        create_table_with_partitions that was killed before it created the table."""
+        try:
+            infos = list(self.store.list_objects_v2(self.bucket, "databases/"))
+        except NoSuchBucket:
+            return []
+        tables, staged = set(), set()
+        for info in infos:
+            parts = info.key.split("/")
+            if len(parts) == 5 and parts[2] in ("tables", "partitions"):
+                (tables if parts[2] == "tables" else staged).add((parts[1], parts[3]))
+        return sorted(staged - tables)
+
+    def discard_partition_set(self, database_name: str, table_name: str) -> None:
+        """Remove an orphaned partition set (never one of an existing table)."""
+        if self.table_versions(database_name, table_name).numbers():
+            raise InvalidInputException(f"InvalidInputException: {database_name}.{table_name} exists; "
+                                        "its partitions are removed with BatchDeletePartition")
+        self.partition_versions(database_name, table_name).delete_all()
 
     def update_table(self, database_name: str, table_input: GlueDocument, version_id: str | None = None) -> None:
         name = checked_name(table_input.get("Name"), "table")

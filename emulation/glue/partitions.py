@@ -89,6 +89,31 @@ class PartitionOperations(DataCatalog, abc.ABC):
 
         return self._change(database_name, table_name, apply)
 
+    def change_partitions(
+        self, database_name: str, table_name: str, partition_input_list: list[GlueDocument],
+        partitions_to_delete: list[list[str]],
+    ) -> None:
+        """BatchDeletePartition then BatchCreatePartition (existing values replaced) as one write, so
+        readers see the partition set before or after, never between (not a Glue operation:
+        lakehouse/catalog/publish.py falls back to the two, in batches, elsewhere)."""
+        count = self._key_count(database_name, table_name)
+        documents = [self._document(database_name, table_name, p, count) for p in partition_input_list]
+        removed = [tuple(values) for values in partitions_to_delete]
+
+        def apply(partitions: PartitionSet) -> tuple[bool, None]:
+            changed = False
+            for values in removed:
+                changed = partitions.pop(values, None) is not None or changed
+            for document in documents:
+                values = tuple(document["Values"])
+                old = partitions.get(values)
+                new = {**document, "CreationTime": old["CreationTime"]} if old else document
+                if new != old:
+                    partitions[values], changed = new, True
+            return changed, None
+
+        self._change(database_name, table_name, apply)
+
     def update_partition(
         self, database_name: str, table_name: str, partition_value_list: list[str], partition_input: GlueDocument
     ) -> None:

@@ -79,8 +79,7 @@ def _filled(command: Command, home: Path, second: Path) -> list[str]:
 # -- what a reader sees ----------------------------------------------------------------
 
 def lakehouse_state(home: Path) -> dict[str, str]:
-    """A digest per table of every database (its rows, sorted), the raw pointer, the landing manifest.
-    A crawled table's partitions are digested one by one (see the crawl's rule in the test)."""
+    """A digest per table of every database (its rows, sorted), the raw pointer, the landing manifest."""
     platform = platform_for(home)
     state: dict[str, str] = {}
     for database in ("vancouver_311", CRAWLED):
@@ -89,18 +88,8 @@ def lakehouse_state(home: Path) -> dict[str, str]:
         except Exception:  # noqa: BLE001 - a database not created (yet)
             continue
         for table in tables:
-            name = f"{database}.{table['Name']}"
             rows = platform.engine.run_query(f'SELECT * FROM "{database}"."{table["Name"]}"').rows
-            keys = len(table.get("PartitionKeys", []))
-            if database != CRAWLED or not keys:
-                state[name] = _digest(sorted(map(repr, rows)))
-                continue
-            state[name] = "exists"
-            partitions: dict[str, list[str]] = {}
-            for row in rows:
-                partitions.setdefault(repr(row[-keys:]), []).append(repr(row))
-            for values, members in partitions.items():
-                state[f"{name} partition {values}"] = _digest(sorted(members))
+            state[f"{database}.{table['Name']}"] = _digest(sorted(map(repr, rows)))
     current = platform.zones.find_json("raw", f"{SPEC.portal_id}/{CURRENT}")
     state["raw pointer"] = str(current and current.get("key"))
     manifest = landing_manifest(platform.zones, SPEC)
@@ -109,12 +98,10 @@ def lakehouse_state(home: Path) -> dict[str, str]:
 
 
 def assert_no_mix(seen: dict[str, str], before: dict[str, str], after: dict[str, str], trial: int) -> None:
-    """Each table (and the raw pointer, the landing counts) is as before or as after, never a mix.
-    A crawl, like Glue's crawler, creates a table and then registers its partitions in batches:
-    a killed crawl may leave a crawled table with some partitions registered, each complete."""
+    """Each table (and the raw pointer, the landing counts) is as before or as after, never a mix:
+    a crawled table is absent or has every partition (a crawl publishes a table with all its
+    partitions in one catalog write), a CREATE TABLE AS's table likewise."""
     for name in set(seen) | set(before) | set(after):
-        if " partition " in name and name not in seen:
-            continue  # not registered yet
         assert seen.get(name) in (before.get(name), after.get(name)), (trial, name, "a mix")
 
 
@@ -212,7 +199,7 @@ def test_sigkill_at_random_points_never_exposes_a_mix_and_a_rerun_converges(
         finals.append(lakehouse_state(reference))
     assert any(a != before for a in after), "the stage changes nothing: the trial would prove nothing"
 
-    kills = mid_write = ctas_leftovers = 0
+    kills = mid_write = 0
     seeded = random.Random(f"kill-{stage.name}-{SEED}")
     for trial in range(TRIALS):
         index = trial % len(stage.killed)
@@ -235,21 +222,12 @@ def test_sigkill_at_random_points_never_exposes_a_mix_and_a_rerun_converges(
 
         for rerun in [command, *stage.then]:
             outcome = lakehouse(*_filled(rerun, home, second))
-            if outcome.code != 0 and "HIVE_PATH_ALREADY_EXISTS" in outcome.stderr:
-                # Known, not fixed (docs/reliability.md): killed after writing its files but before
-                # creating its table, a CTAS leaves files a re-run will not overwrite (as Athena).
-                # The one-line error names the location; the remedy it gives is applied.
-                assert outcome.stderr.count("\n") == 1 and "s3://curated/vancouver_311/kill_copy/" in outcome.stderr
-                ctas_leftovers += 1
-                shutil.rmtree(home / "curated" / "vancouver_311" / "kill_copy")
-                outcome = lakehouse(*_filled(rerun, home, second))
             if outcome.code != 0 and "AlreadyExistsException" in outcome.stderr:
-                continue  # the killed CREATE TABLE AS had finished its table (checked whole above)
+                continue  # the killed CREATE TABLE AS had created its table (whole, checked above)
             assert outcome.code == 0, (trial, rerun, outcome.stderr)
         assert lakehouse_state(home) == finals[index], trial
         check_query_results(home)
         shutil.rmtree(home)
 
-    reliability_figures.add(f"kill:{stage.name}", trials=TRIALS, kills=kills, kills_mid_write=mid_write, rows_lost=0,
-                            **({"ctas_leftovers_removed_by_hand": ctas_leftovers} if ctas_leftovers else {}))
+    reliability_figures.add(f"kill:{stage.name}", trials=TRIALS, kills=kills, kills_mid_write=mid_write, rows_lost=0)
     assert kills >= TRIALS // 2, f"only {kills} of {TRIALS} kills found the command still running"
