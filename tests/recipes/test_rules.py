@@ -295,13 +295,14 @@ def test_to_databrew_strips_the_lakehouse_key(tmp_path: Path) -> None:
     assert deployable["Rules"] == document["Rules"]
 
 
-def test_evaluation_is_one_query_plus_a_hash_pass_for_duplicate_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    collects = 0
+def test_evaluation_reads_one_column_set_per_query_plus_a_hash_pass_for_duplicate_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plans: list[str] = []
     original = pl.LazyFrame.collect
 
-    def counting(self: pl.LazyFrame, *args: Any, **kwargs: Any) -> Any:
-        nonlocal collects
-        collects += 1
+    def recording(self: pl.LazyFrame, *args: Any, **kwargs: Any) -> Any:
+        plans.append(self.explain())
         return original(self, *args, **kwargs)
 
     ruleset = parse_ruleset({"Name": "t", "Rules": [
@@ -310,11 +311,15 @@ def test_evaluation_is_one_query_plus_a_hash_pass_for_duplicate_rows(monkeypatch
         rule(":c > :v", {":c": "`x`", ":v": "0"}, name="c"),
         rule("is_between :a and :b", {":a": "0", ":b": "9"}, name="d", ColumnSelectors=[{"Regex": "lo|hi|n"}]),
     ]})
-    monkeypatch.setattr(pl.LazyFrame, "collect", counting)
+    monkeypatch.setattr(pl.LazyFrame, "collect", recording)
     result = evaluate_ruleset(ruleset, FRAME.lazy())
-    # Every aggregate comes from one query; duplicate rows from a narrow pass of row hashes
-    # (no row of FRAME shares one, so no rows are compared by value).
-    assert collects == 2
+    # The aggregates come from one query per column set the checks read (the row count; s; x;
+    # lo, hi and n), each reading only its column, so no query holds every column; duplicate
+    # rows from a narrow pass of row hashes (no row of FRAME shares one: nothing compared by value).
+    width = FRAME.width
+    aggregates = plans[:-1]
+    assert len(aggregates) == 6 and len(plans) == 7
+    assert all(f"0/{width} COLUMNS" in plan or f"1/{width} COLUMNS" in plan for plan in aggregates), aggregates
     assert [r.passed for r in result.rules] == [True, True, True, False]
 
 
