@@ -19,6 +19,7 @@ from emulation.athena.duckdb_s3 import configure_s3
 from emulation.athena.caching import BoundedCache, FileListings
 from emulation.athena.guard import check_query, check_sql, lock_down
 from emulation.athena.statements import handle_statement, relation_sql
+from emulation.athena.statements_common import refuse_escaped_locations
 from emulation.athena.statements_glue import sql_type
 from lakehouse.config import Settings
 from lakehouse.errors import EntityNotFoundException, QueryError
@@ -84,6 +85,8 @@ class DuckDBQueryEngine(AthenaApi, QueryEngine):
         check_sql(sql)
         tree = parse_athena(sql)
         check_query(tree)
+        if not isinstance(tree, exp.Query):
+            refuse_escaped_locations(sql)
         if isinstance(tree, exp.Query):
             self._queries.put(sql, tree)
         return tree

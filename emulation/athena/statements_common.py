@@ -228,6 +228,21 @@ def location_of(uri: str, buckets: tuple[str, ...]) -> Location:
     return Location(bucket, prefix)
 
 
+def refuse_escaped_locations(sql: str) -> None:
+    """A location literal written with a backslash is refused before it is decoded. Athena's DDL
+    is Hive's, where a backslash starts an escape: sqlglot decodes 's3://b/a\\tb/' to a tab, and
+    'a\\qb' to 'aqb', and a tab was dropped on the way to the catalog, so the table silently
+    pointed somewhere else. Locations here never hold a backslash (lakehouse/keys.py)."""
+    try:
+        tokens = sqlglot.tokenize(sql, read="trino")  # Trino's literals: backslashes kept as written
+    except (ParseError, TokenError):
+        return  # the statement's own parse reports it
+    for token in tokens:
+        if token.token_type == TokenType.STRING and "\\" in token.text and token.text.lower().startswith("s3://"):
+            raise QueryError(f"INVALID_LOCATION: {token.text!r} holds a backslash, which Athena's DDL reads as an "
+                             "escape; S3 locations here never contain one")
+
+
 def user_location(engine: DuckDBQueryEngine, uri: str) -> Location:
     return location_of(uri, platform_buckets(engine))
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ErrorLevel, ParseError, UnsupportedError
+from sqlglot.errors import ErrorLevel, ParseError, TokenError, UnsupportedError
 from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 
@@ -57,6 +57,11 @@ def parse_athena(sql: str) -> exp.Expression:
         first = exc.errors[0] if exc.errors else {}
         where = f"line {first.get('line')}:{first.get('col')}: " if first else ""
         raise QueryError(f"SYNTAX_ERROR: {where}{first.get('description', str(exc)).splitlines()[0]}") from None
+    except TokenError as exc:
+        # A literal the tokenizer cannot close, e.g. 'a\'b': as in Athena, a backslash does not
+        # escape a quote in a query, so the string ends at the first quote after it.
+        raise QueryError(f"SYNTAX_ERROR: {str(exc).splitlines()[0]} (a string literal is not closed; "
+                         "quotes inside one are doubled: 'it''s')") from None
     if len(statements) != 1:
         raise QueryError(f"SYNTAX_ERROR: expected one statement, got {len(statements)}")
     record_names(statements[0], sql)
