@@ -5,7 +5,8 @@ tables are published atomically through the catalog.
 On folders the lock is an OS file lock (`flock`) on `<home>/.writer.lock`: the kernel
 releases it when its process ends, even by SIGKILL, so it can never be left stale. On S3 it
 is a lease object in the catalog bucket, created with If-None-Match and renewed by a heartbeat;
-a lease whose holder stopped renewing for LEASE_SECONDS may be taken over.
+a lease whose holder stopped renewing for LEASE_SECONDS may be taken over, and so may at once
+a lease whose holder was a process of this host that is gone (a SIGKILLed command).
 """
 
 from __future__ import annotations
@@ -141,8 +142,8 @@ class _LeaseLock:
                 break
             except PreconditionFailed:
                 current = self._current()
-                if current is not None and float(current.get("expires", 0)) < time.time():
-                    self.zones.store.delete_object(self.bucket, LOCK_KEY)  # its holder stopped renewing
+                if current is not None and (float(current.get("expires", 0)) < time.time() or _gone(current)):
+                    self.zones.store.delete_object(self.bucket, LOCK_KEY)  # its holder stopped renewing, or died
                     continue
                 if time.monotonic() >= deadline:
                     raise _busy(self.zones, current, wait_seconds) from None
@@ -164,6 +165,20 @@ class _LeaseLock:
         current = self._current()
         if current is not None and current.get("token") == self.holder["token"]:
             self.zones.store.delete_object(self.bucket, LOCK_KEY)
+
+
+def _gone(holder: dict[str, Any]) -> bool:
+    """Whether the lease's holder was a process of this host that no longer exists (killed): its
+    lease need not run out before another command takes it."""
+    if holder.get("host") != socket.gethostname() or not str(holder.get("pid", "")).isdigit():
+        return False
+    try:
+        os.kill(int(holder["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _parse(text: str) -> dict[str, Any] | None:

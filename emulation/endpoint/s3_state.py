@@ -3,8 +3,12 @@ every service's state (kept as documents in the catalog bucket), survive a resta
 
 Objects are written content-addressed (`objects/<sha256>`, so any key is safe on disk) with
 an index of bucket → key → blob; a flush writes only objects whose ETag changed since the
-last one, then replaces the index atomically. Flushes run a moment after each change and at
-shutdown; what a crash loses is at most the last moment's changes.
+last one, then replaces the index atomically. A change is flushed before it is acknowledged
+(`sync`, called before the emulator answers a write): a client told that its object was
+written finds it after the emulator is killed and restarted. Flushing later (as this did
+first) lost the last moment's acknowledged writes on a SIGKILL, and since a flush reads the
+buckets one after the other, could keep a catalog version whose data files it lost (found by
+tests/reliability/test_emulator_kills.py).
 """
 
 from __future__ import annotations
@@ -55,6 +59,10 @@ class S3State:
 
     def changed(self) -> None:
         self._dirty.set()
+
+    def sync(self) -> None:
+        """Make every change so far durable (a request's own, before it is answered)."""
+        self.flush()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._flush_loop, name="s3-state", daemon=True)

@@ -142,7 +142,8 @@ class Emulator:
                 if not self.config.external_s3:
                     from emulation.s3.moto_store import MotoBackendStore
 
-                    changed = self.s3_state.changed if self.s3_state is not None else (lambda: None)
+                    # The services' own writes are durable before the service call is answered.
+                    changed = self.s3_state.sync if self.s3_state is not None else (lambda: None)
                     store = MotoBackendStore(self.config.region, on_change=changed)
                 platform = Platform(settings, given_store=store)
                 # Clients bring their own buckets (CTAS and UNLOAD write where they say).
@@ -195,7 +196,7 @@ class Emulator:
             )(environ, start_response)
         body = self._s3_app(environ, start_response)
         if request.method in _S3_WRITES and self.s3_state is not None:
-            self.s3_state.changed()
+            self.s3_state.sync()  # durable before the answer is sent (s3_state.py)
         return body
 
     def _refuse_oversized(self, request: Request, json_call: bool) -> Response | None:

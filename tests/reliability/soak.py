@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.reliability.soak", description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=20, help="SIGKILL trials per stage and round (CI: 4)")
     parser.add_argument("--minutes", type=float, default=30, help="keep starting rounds until this much time passed")
+    parser.add_argument("--emulator-kills", type=int, default=3,
+                        help="kills of the command and of the emulator, each, per round (CI: 1)")
     parser.add_argument("--examples", type=int, default=200, help="hypothesis examples per round (CI: 30)")
     parser.add_argument("--fault-rounds", type=int, default=5, help="S3 fault runs per round")
     parser.add_argument("-k", dest="select", help="only the tests pytest -k selects (e.g. 'kill or soak')")
@@ -40,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         round_file = options.output.with_suffix(f".round{rounds}.json")
         environment = {**os.environ, "LAKEHOUSE_SOAK": "1", "LAKEHOUSE_SOAK_SEED": str(rounds + 1),
                        "LAKEHOUSE_KILL_TRIALS": str(options.trials),
+                       "LAKEHOUSE_EMULATOR_KILLS": str(options.emulator_kills),
                        "LAKEHOUSE_HYPOTHESIS_EXAMPLES": str(options.examples),
                        "LAKEHOUSE_SOAK_FAULT_ROUNDS": str(options.fault_rounds),
                        "LAKEHOUSE_RELIABILITY_FIGURES": str(round_file)}
@@ -57,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         totals.update(counts)
     document = {"written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "seconds": round(time.monotonic() - started, 1), "rounds": rounds, "failed": failed,
-                "settings": {"trials": options.trials, "examples": options.examples,
+                "settings": {"trials": options.trials, "emulator_kills": options.emulator_kills, "examples": options.examples,
                              "fault_rounds": options.fault_rounds},
                 "totals": dict(sorted(totals.items())),
                 "areas": {area: dict(sorted(counts.items())) for area, counts in sorted(areas.items())}}

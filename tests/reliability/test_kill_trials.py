@@ -78,9 +78,10 @@ def _filled(command: Command, home: Path, second: Path) -> list[str]:
 
 # -- what a reader sees ----------------------------------------------------------------
 
-def lakehouse_state(home: Path) -> dict[str, str]:
-    """A digest per table of every database (its rows, sorted), the raw pointer, the landing manifest."""
-    platform = platform_for(home)
+def lakehouse_state(home: Path, **flags: str) -> dict[str, str]:
+    """A digest per table of every database (its rows, sorted), the raw pointer, the landing manifest
+    (flags: the backend's settings, e.g. backend="emulator", endpoint_url=…)."""
+    platform = platform_for(home, **flags)
     state: dict[str, str] = {}
     for database in ("vancouver_311", CRAWLED):
         try:
