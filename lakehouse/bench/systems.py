@@ -143,8 +143,8 @@ def run_lakehouse(sample: Path, out: Path, dataset: str) -> dict[str, Any]:
     stages = {name: value for name, value in report.seconds.items() if name != "source"}
     return {"seconds": seconds, "stages": stages, "landing_rows": report.landing.landing_rows,
             "rejected_rows": report.landing.rejected_rows, "home": str(out / "home"),
-            "covers": "ingest -> prepare (recipe, rejects, ruleset, profile) -> transform (curated tables, "
-                      "catalog) -> saved queries"}
+            "covers": "ingest -> prepare (recipe, rejects, ruleset on every row, profile of DataBrew's default "
+                      "20,000-row JobSample) -> transform (curated tables, catalog) -> saved queries"}
 
 
 # --------------------------------------------------------------------------------------
