@@ -153,50 +153,69 @@ def _native_type(dtype: pl.DataType) -> str:
     return "complex" if is_complex(dtype) else "string"
 
 
-def _column_exprs(index: int, name: str, dtype: pl.DataType, top_n: int) -> list[pl.Expr]:
-    """Every aggregate for one column, aliased `<index>:<stat>` so odd column names never clash."""
+def _column_exprs(index: int, name: str, dtype: pl.DataType) -> list[pl.Expr]:
+    """The aggregates of one column that need no table of its distinct values, aliased
+    `<index>:<stat>` so odd column names never clash."""
     key = f"{index}:"
     exprs = [missing_mask(name, dtype).sum().alias(key + "missing")]
     if is_complex(dtype):
         return exprs  # DataBrew profiles simple types only; nested values just get counted
     values = present(name, dtype)
-    counts = values.value_counts(name="count")
-    exprs += [
-        values.n_unique().alias(key + "distinct"),
-        values.is_unique().sum().alias(key + "unique"),
-        counts.sort_by([counts.struct.field("count"), counts.struct.field(name)], descending=[True, False])
-        .head(top_n)
-        .implode()
-        .alias(key + "top"),
-    ]
     if dtype.is_numeric() or dtype.is_temporal():
         exprs += [values.min().alias(key + "min"), values.max().alias(key + "max")]
     if dtype.is_numeric():
         number = values.cast(pl.Float64)
         exprs += [number.mean().alias(key + "mean"), number.median().alias(key + "median"), number.std().alias(key + "std")]
     if is_text(dtype):
-        # What holds for every value, and extremes, are decided on the distinct values: a
-        # column of 10M department names holds a few hundred, so the type patterns run a few
-        # hundred times. Means, medians and spreads weigh every row, so they read all rows.
-        distinct = values.unique()
+        # Means, medians and spreads weigh every row, so they read all rows.
         parsed = values.str.strip_chars().cast(pl.Float64, strict=False)
-        parsed_distinct = distinct.str.strip_chars().cast(pl.Float64, strict=False)
-        lengths = distinct.str.len_chars()
-        exprs += [distinct.str.contains(pattern).all().alias(f"{key}is_{kind}") for kind, pattern in _TEXT_TYPES]
         exprs += [
-            lengths.min().alias(key + "len_min"),
             values.str.len_chars().mean().alias(key + "len_mean"),
-            lengths.max().alias(key + "len_max"),
-            # Only reported when the values turn out numeric / date-like; cheap to compute anyway.
-            parsed_distinct.min().alias(key + "min"),
-            parsed_distinct.max().alias(key + "max"),
             parsed.mean().alias(key + "mean"),
             parsed.median().alias(key + "median"),
             parsed.std().alias(key + "std"),
-            distinct.str.strip_chars().min().alias(key + "text_min"),
-            distinct.str.strip_chars().max().alias(key + "text_max"),
         ]
     return exprs
+
+
+_COUNT = "__lh_count"  # not "count": a column may be called that
+
+
+def _distinct_stats(index: int, name: str, dtype: pl.DataType, frame: pl.LazyFrame, top_n: int) -> dict[str, Any]:
+    """Statistics of a column's distinct values, from one table of value counts (a single hash
+    pass: n_unique, is_unique and value_counts would each build their own)."""
+    key = f"{index}:"
+    counts = frame.select(present(name, dtype).value_counts(name=_COUNT)).unnest(name).collect()
+    distinct = counts.get_column(name)
+    top = counts.sort([_COUNT, name], descending=[True, False]).head(top_n)
+    stats: dict[str, Any] = {
+        key + "distinct": counts.height,
+        key + "unique": int((counts.get_column(_COUNT) == 1).sum()),
+        key + "top": list(top.iter_rows()),  # (value, count) pairs
+    }
+    if is_text(dtype):
+        # What holds for every value, and extremes, are decided on the distinct values: a
+        # column of 10M department names holds a few hundred, so the type patterns run a few
+        # hundred times.
+        stripped = distinct.str.strip_chars()
+        parsed = stripped.cast(pl.Float64, strict=False)
+        lengths = distinct.str.len_chars()
+        stats |= {f"{key}is_{kind}": bool(distinct.str.contains(pattern).all()) for kind, pattern in _TEXT_TYPES}
+        stats |= {
+            key + "len_min": lengths.min(), key + "len_max": lengths.max(),
+            # Only reported when the values turn out numeric / date-like; cheap to compute anyway.
+            key + "min": parsed.min(), key + "max": parsed.max(),
+            key + "text_min": stripped.min(), key + "text_max": stripped.max(),
+        }
+    return stats
+
+
+def _column_row(index: int, name: str, dtype: pl.DataType, frame: pl.LazyFrame, top_n: int) -> dict[str, Any]:
+    """Every statistic of one column: one query for the distinct values, one for the rest."""
+    row = frame.select(_column_exprs(index, name, dtype)).collect().row(0, named=True)
+    if not is_complex(dtype):
+        row |= _distinct_stats(index, name, dtype, frame, top_n)
+    return row
 
 
 def json_value(value: Any) -> Any:
@@ -245,7 +264,7 @@ def _column_profile(index: int, name: str, dtype: pl.DataType, row: dict[str, An
         "min": None, "max": None, "mean": None, "median": None, "standardDeviation": None,
         "stringLength": None,
         "mostCommonValues": [
-            {"value": json_value(item[name]), "count": item["count"]} for item in row.get(key + "top") or []
+            {"value": json_value(value), "count": count} for value, count in row.get(key + "top") or []
         ],
     }
     if dtype.is_numeric():
@@ -279,7 +298,7 @@ def profile_frame(frame: pl.LazyFrame | pl.DataFrame, top_n: int = 5, sample: Jo
     rows = total if sample.mode == FULL_DATASET else min(total, sample.size or 0)
     # One query per column: only that column's values and value counts are ever in memory.
     columns = [
-        _column_profile(i, name, dtype, profiled.select(_column_exprs(i, name, dtype, top_n)).collect().row(0, named=True), rows)
+        _column_profile(i, name, dtype, _column_row(i, name, dtype, profiled, top_n), rows)
         for i, (name, dtype) in enumerate(schema.items())
     ]
     # The extra copies of repeated rows, by hash then value (a set of whole rows would hold them all).

@@ -183,12 +183,14 @@ def test_million_rows_full_dataset_one_column_at_a_time(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(pl.LazyFrame, "collect", recording)
     profile = profile_frame(frame.lazy(), sample=JobSample(FULL_DATASET, None))
-    # Each column's statistics come from a query that reads that column alone, so a FULL_DATASET
-    # profile holds one column at a time, never the whole frame.
-    statistics = projected[1:5]  # after the row count (0 columns read), before the duplicate check
+    # Each column's statistics come from two queries that read that column alone (its value counts,
+    # then the rest), so a FULL_DATASET profile holds one column at a time, never the whole frame.
+    statistics = projected[1:9]  # after the row count (0 columns read), before the duplicate check
     assert all("1/4 COLUMNS" in plan for plan in statistics)
     names = ("i", "bucket", "text", "day")
-    assert [name for plan in statistics for name in names if f'PROJECT["{name}"]' in plan] == list(names)
+    assert [name for plan in statistics for name in names if f'PROJECT["{name}"]' in plan] == [
+        name for name in names for _ in range(2)
+    ]
     assert "0/4 COLUMNS" in projected[0]
     assert profile["rowsCount"] == rows and profile["duplicateRowsCount"] == 0
     assert profile["sample"] == {"mode": FULL_DATASET, "size": None, "rowsProfiled": rows, "totalRows": rows}
@@ -254,3 +256,9 @@ def test_render_profile_prints_columns_and_top_values(small: dict[str, Any]) -> 
     assert "Column statistics" in text and "Most common values" in text
     assert "1 (20.0%)" in text  # n's missing count and percentage
     assert "'x' (2)" in text and "2023-05-01" in text
+
+
+def test_a_column_named_count_keeps_its_value_counts() -> None:
+    profile = profile_frame(pl.DataFrame({"count": [3, 3, 4], "v": ["a", "b", "b"]}))
+    assert column(profile, "count")["mostCommonValues"] == [{"value": 3, "count": 2}, {"value": 4, "count": 1}]
+    assert (column(profile, "count")["distinctValuesCount"], column(profile, "count")["uniqueValuesCount"]) == (2, 1)
