@@ -11,6 +11,7 @@ import pytest
 from lakehouse.datasets.inquiry_volume import INQUIRY_VOLUME
 from lakehouse.datasets.readers import parse_source
 from lakehouse.datasets.source_check import check_source
+from lakehouse import prepare as prepare_module
 from lakehouse.prepare import check_landing_contract, run_recipe
 from lakehouse.recipes.definitions import dataset_recipe
 from lakehouse.recipes.model import RecipeError, Recipe, parse_recipe
@@ -32,6 +33,15 @@ LINES = [
     "eng - sanitation services;Type;2024-03;Phone;12.5;15",  # 14 fractional count
     "ENG - SANITATION SERVICES;Type;2024-04;phone;4;16",  # 15 department case drift repaired
 ]
+
+
+@pytest.fixture(autouse=True, params=["one pass", "after marking"])
+def split_strategy(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs with both ways run_recipe splits landing from rejected rows: one
+    partitioned pass (small inputs) and a marked file split afterwards (large inputs)."""
+    if request.param == "after marking":
+        monkeypatch.setattr(prepare_module, "ONE_PASS_SPLIT_ROWS", -1)
+    return str(request.param)
 
 
 @pytest.fixture
@@ -148,3 +158,17 @@ def test_no_row_rejected_gives_an_empty_rejects_table(tmp_path: Path) -> None:
 def test_an_export_with_only_a_header_prepares_to_nothing(tmp_path: Path) -> None:
     landing, rejected = _prepare_lines(tmp_path, [])
     assert (landing.height, rejected.height) == (0, 0)
+
+
+def test_both_splits_give_the_same_landing_and_rejects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    results = []
+    for limit in (10**9, -1):
+        monkeypatch.setattr(prepare_module, "ONE_PASS_SPLIT_ROWS", limit)
+        folder = tmp_path / str(limit)
+        folder.mkdir()
+        results.append(_prepare_lines(folder, LINES))
+        assert not (folder / "split" / "marked.parquet").exists()
+    (landing_one, rejected_one), (landing_marked, rejected_marked) = results
+    assert landing_one.equals(landing_marked)
+    assert rejected_one.equals(rejected_marked)
+    assert landing_one.height + rejected_one.height == len(LINES) and rejected_one.height > 5
