@@ -114,6 +114,9 @@ def _databrew(names: Names, spec: DatasetSpec) -> list[Resource]:
         Resource("databrew-profile-job", layout.validate_job_name(spec), {
             "DatasetName": landing, "RoleArn": role, "MaxCapacity": DATABREW_NODES,
             "OutputLocation": {"Bucket": names.bucket("landing"), "Key": layout.validation_key(spec)},
+            # The rules run on the profile job's sample, and without JobSample that is the first
+            # 20,000 rows (API_JobSample); the ruleset must see every row, as it does locally.
+            "JobSample": {"Mode": "FULL_DATASET"},
             "ValidationConfigurations": [{
                 "RulesetArn": layout.databrew_arn(names.settings, names.account, "ruleset", ruleset_name),
                 "ValidationMode": "CHECK_ALL"}]}),

@@ -90,6 +90,7 @@ def test_plan_deploys_the_ruleset_without_lakehouse_keys(offline: None, lakehous
         "RulesetArn": f"arn:aws:databrew:us-east-1:<account-id>:ruleset/{shipped['Name']}",
         "ValidationMode": "CHECK_ALL"}]
     assert "RecipeReference" not in profile  # recipe jobs take no ruleset
+    assert profile["JobSample"] == {"Mode": "FULL_DATASET"}  # rules see every row, not the default 20,000
 
 
 def test_role_policies_reach_only_the_deployments_buckets(offline: None, lakehouse: CliRunner) -> None:
