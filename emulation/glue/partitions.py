@@ -78,14 +78,7 @@ class PartitionOperations(DataCatalog, abc.ABC):
         documents = [self._document(database_name, table_name, p, count) for p in partition_input_list]
 
         def apply(partitions: PartitionSet) -> tuple[bool, GlueDocument]:
-            changed = False
-            for document in documents:
-                values = tuple(document["Values"])
-                old = partitions.get(values)
-                new = {**document, "CreationTime": old["CreationTime"]} if old else document
-                if new != old:
-                    partitions[values], changed = new, True
-            return changed, {"Errors": []}
+            return _put_all(partitions, documents), {"Errors": []}
 
         return self._change(database_name, table_name, apply)
 
@@ -104,13 +97,7 @@ class PartitionOperations(DataCatalog, abc.ABC):
             changed = False
             for values in removed:
                 changed = partitions.pop(values, None) is not None or changed
-            for document in documents:
-                values = tuple(document["Values"])
-                old = partitions.get(values)
-                new = {**document, "CreationTime": old["CreationTime"]} if old else document
-                if new != old:
-                    partitions[values], changed = new, True
-            return changed, None
+            return _put_all(partitions, documents) or changed, None
 
         self._change(database_name, table_name, apply)
 
@@ -198,3 +185,15 @@ def _not_found(database_name: str, table_name: str, values: Iterable[str]) -> En
     return EntityNotFoundException(
         f"EntityNotFoundException: partition {list(values)} of {database_name}.{table_name} not found"
     )
+
+
+def _put_all(partitions: PartitionSet, documents: list[GlueDocument]) -> bool:
+    """Add or replace each partition (a replaced one keeps its CreationTime); whether any changed."""
+    changed = False
+    for document in documents:
+        values = tuple(document["Values"])
+        old = partitions.get(values)
+        new = {**document, "CreationTime": old["CreationTime"]} if old else document
+        if new != old:
+            partitions[values], changed = new, True
+    return changed
