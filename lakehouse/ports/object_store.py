@@ -62,16 +62,19 @@ class ObjectStore(abc.ABC):
 
     def upload_file_addressed(
         self, path: Path, bucket: str, key_for: Callable[[str], str | None]
-    ) -> tuple[str, ObjectInfo | None]:
+    ) -> tuple[str, str | None]:
         """Write a local file under the key `key_for` names from its sha256 hex; `key_for` returns
-        None when those bytes are stored already, and nothing is written. Returns (sha256, object).
+        None when those bytes are stored already, and nothing is written. Returns (sha256, the
+        key written or None); `head_object` gives the new object's size and ETag.
 
         This default hashes the file, then uploads it: two reads. A store that can rename a
         finished write hashes while it copies, reading the file once."""
         with Path(path).open("rb") as handle:
             sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
         key = key_for(sha256)
-        return sha256, None if key is None else self.upload_file(path, bucket, key)
+        if key is not None:
+            self.upload_file(path, bucket, key)
+        return sha256, key
 
     @abc.abstractmethod
     def download_file(self, bucket: str, key: str, path: Path) -> None:
