@@ -17,8 +17,8 @@ from sqlglot import exp
 from lakehouse.errors import QueryError
 from lakehouse.sql import rewrites as rw
 from lakehouse.sql import rewrites_collections as rc
+from lakehouse.sql.rewrites import NAME_KEY  # the meta key parse_athena sets on each call
 
-NAME_KEY = "athena_name"  # meta key parse_athena sets on each call: the name as written
 # Call-like syntax that is not a function in Athena's sense (CAST, ARRAY[…], ROW(…)).
 SYNTAX = (exp.Cast, exp.TryCast, exp.Array, exp.Struct, exp.Tuple, exp.Unnest)
 
@@ -258,9 +258,10 @@ def record_names(tree: exp.Expr, sql: str) -> None:
 def athena_name(node: exp.Func) -> str | None:
     """The Athena function a call node stands for; None for syntax (CAST, AND, ARRAY[…]).
 
-    A call written `name(…)` carries its name (parse_athena records it); nodes without
-    one come from sqlglot's special syntax and are named by their class when it is one
-    the table's examples produce.
+    A call written `name(…)` carries its name (parse_athena records it), a call the
+    translator wrote from a DuckDB template carries None; nodes without either come from
+    sqlglot's special syntax and are named by their class when it is one the table's
+    examples produce.
     """
     if isinstance(node, SYNTAX):
         return None

@@ -18,13 +18,19 @@ from lakehouse.errors import QueryError
 from lakehouse.sql.datetime_formats import iso8601_format, joda_format, mysql_format
 
 Rewrite = Callable[[exp.Func], exp.Expr]
+NAME_KEY = "athena_name"  # meta key parse_athena sets on each call: the name as written
 # What Trino's trim() removes (Java whitespace); DuckDB's trim() only removes spaces.
 WHITESPACE = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u2028\u2029\u205f\u3000"
 
 
 @functools.cache
 def _parsed(template: str) -> exp.Expr:
-    return sqlglot.parse_one(template, read="duckdb")
+    """A template's tree. Its calls are DuckDB's, written by the translator: they name no Athena
+    function (so no rewrite applies to them, and none is looked up by class for them)."""
+    tree = sqlglot.parse_one(template, read="duckdb")
+    for node in tree.find_all(exp.Func):
+        node.meta[NAME_KEY] = None
+    return tree
 
 
 def duck(template: str, **args: exp.Expr) -> exp.Expr:

@@ -47,3 +47,18 @@ def test_saved_queries_parse_and_declare_their_parameters() -> None:
         assert query.sql.count("?") == len(query.parameters), query.name
     assert [p.name for p in queries["year_comparison"].parameters] == ["year_a", "year_b"]
     assert queries["year_comparison"].bind({"year_a": "2023", "year_b": 2024}) == [2023, 2024]
+
+
+def test_calls_the_translator_writes_name_no_athena_function() -> None:
+    """A decimal division becomes DuckDB ABS/SIGN calls: DuckDB's, so never looked up or rewritten
+    as Athena calls (the lookup by class would parse every example in the function table)."""
+    from sqlglot import exp
+
+    from lakehouse.sql.functions import athena_name
+    from lakehouse.sql.rewrites import duck
+
+    written = duck("SIGN(_a)", _a=parse_athena("SELECT abs(x)").expressions[0])
+    calls = [(type(node).__name__, athena_name(node)) for node in written.find_all(exp.Func)]
+    assert calls == [("Sign", None), ("Abs", "abs")]  # the template's SIGN; the query's own abs() keeps its name
+    sql = to_duckdb(parse_athena("SELECT 100.0 * x / y FROM t"), {"db": {"t": {"x": "bigint", "y": "bigint"}}})
+    assert "SIGN(" in sql and "ABS(" in sql
