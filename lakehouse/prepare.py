@@ -195,9 +195,9 @@ def _split_in_one_pass(rows: pl.LazyFrame, split: Path) -> tuple[Path, pl.DataFr
 def _split_after_marking(rows: pl.LazyFrame, split: Path) -> tuple[Path, pl.DataFrame]:
     """Every row with its marks into one file, then the landing rows out of it, in bounded memory."""
     split.mkdir(parents=True, exist_ok=True)
-    marked = split / "marked.parquet"
-    rows.sink_parquet(marked, compression="lz4", engine="streaming")
-    stored = pl.scan_parquet(marked)
+    marked = split / "marked.arrow"  # a scratch file read back at once: Arrow IPC, as in filters.py
+    rows.sink_ipc(marked, compression="uncompressed", engine="streaming")
+    stored = pl.scan_ipc(marked, memory_map=False)
     landing_path = split / _LANDING_FILE
     stored.filter(pl.col(REJECT_STEP).is_null()).drop(REJECT_STEP, REJECT_OPERATION, REJECT_REASON).sink_parquet(
         landing_path, engine="streaming")
