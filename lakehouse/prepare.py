@@ -27,9 +27,9 @@ from lakehouse.glue_types import POLARS_TYPES
 from lakehouse.landing import LandingManifest, data_key, landing_manifest, profile_key, rejected_key, write_manifest
 from lakehouse.ingest import current_raw
 from lakehouse.ports.recipe_service import LATEST_PUBLISHED, RecipeService
-from lakehouse.recipes.compile import compile_recipe, validate_recipe
+from lakehouse.recipes.compile import compile_marked, validate_recipe
 from lakehouse.recipes.definitions import dataset_recipe
-from lakehouse.recipes.frame import RECORD, REJECT_OPERATION, REJECT_REASON, REJECT_STEP, user_columns
+from lakehouse.recipes.frame import RECORD, REJECT_STEP, user_columns
 from lakehouse.recipes.model import Recipe, RecipeError, parse_recipe
 from lakehouse.recipes.profile import profile_frame
 from lakehouse.zones import Zones
@@ -132,16 +132,21 @@ class RecipeJobRunner:
 
 def run_recipe(recipe: Recipe, parsed: ParsedSource, spec: DatasetSpec, workdir: Path) -> tuple[Path, pl.DataFrame]:
     """Run the recipe over parsed rows: landing Parquet on disk, rejected rows in memory."""
-    plan = compile_recipe(recipe, pl.scan_parquet(parsed.rows_path), keep_raw=False, scratch=workdir)
+    # Rows are split by step number; each step's operation and reason are added to its rejected rows after.
+    plan, texts = compile_marked(recipe, pl.scan_parquet(parsed.rows_path), keep_raw=False, scratch=workdir)
     data = user_columns(plan.collect_schema())
     line = _source_line(pl.col(RECORD).cast(pl.Int64), parsed)
-    rows = plan.select(*data, line.alias("source_line"), REJECT_STEP, REJECT_OPERATION, REJECT_REASON)
+    rows = plan.select(*data, line.alias("source_line"), REJECT_STEP)
     split = _split_in_one_pass if parsed.parsed_rows <= ONE_PASS_SPLIT_ROWS else _split_after_marking
-    landing_path, marks = split(rows, workdir / "split")
+    landing_path, marked_lines = split(rows, workdir / "split")
     if not landing_path.exists():  # every row rejected (or none at all): an empty landing file
         landing_path.parent.mkdir(parents=True, exist_ok=True)
-        pl.DataFrame(schema=rows.drop(REJECT_STEP, REJECT_OPERATION, REJECT_REASON).collect_schema()).write_parquet(
-            landing_path)
+        pl.DataFrame(schema=rows.drop(REJECT_STEP).collect_schema()).write_parquet(landing_path)
+    steps = sorted(texts)
+    marks = marked_lines.with_columns(
+        pl.col("step").replace_strict(steps, [texts[step][0] for step in steps], return_dtype=pl.String).alias("operation"),
+        pl.col("step").replace_strict(steps, [texts[step][1] for step in steps], return_dtype=pl.String).alias("reason"),
+    )
     # The raw text of the rejected records only: a semi join keeps the few rejected rows before
     # concat_str, instead of building every record's text and joining it.
     raw = (
@@ -163,52 +168,48 @@ def run_recipe(recipe: Recipe, parsed: ParsedSource, spec: DatasetSpec, workdir:
 # partition sink holds memory that grows with the rows (+0.2 GB at 10M, +1.5 GB at 50M), so
 # larger inputs are marked in one file and split from it: bounded, about 1.7 s more per 10M.
 ONE_PASS_SPLIT_ROWS = 16_000_000
-_MARKS = {"source_line": pl.Int64(), "step": pl.Int32(), "operation": pl.String(), "reason": pl.String()}
+_MARKED_LINES = {"source_line": pl.Int64(), "step": pl.Int32()}
 
 
 def _split_in_one_pass(rows: pl.LazyFrame, split: Path) -> tuple[Path, pl.DataFrame]:
     """One partitioned sink: the landing file (rows no step rejected) and a file per rejecting step."""
-    written: dict[str, tuple[int, str, str]] = {}
+    written: dict[str, int] = {}
 
     def file_for(partition: pl.io.partition.FileProviderArgs) -> str:
-        step, operation, reason = partition.partition_keys.row(0)
+        step = partition.partition_keys.item(0, 0)
         if step is None:
             return _LANDING_FILE
-        written[f"rejected-step-{step}.parquet"] = (step, operation, reason)
+        written[f"rejected-step-{step}.parquet"] = step
         return f"rejected-step-{step}.parquet"
 
     rows.sink_parquet(
-        pl.PartitionBy(split, key=[REJECT_STEP, REJECT_OPERATION, REJECT_REASON], include_key=False,
-                       file_path_provider=file_for, approximate_bytes_per_file=None),
+        pl.PartitionBy(split, key=[REJECT_STEP], include_key=False, file_path_provider=file_for,
+                       approximate_bytes_per_file=None),
         engine="streaming", mkdir=True,
     )
-    marks = pl.concat(
-        [pl.DataFrame(schema=_MARKS)]
-        + [pl.read_parquet(split / name, columns=["source_line"]).with_columns(
-            pl.lit(step, pl.Int32).alias("step"), pl.lit(operation, pl.String).alias("operation"),
-            pl.lit(reason, pl.String).alias("reason"),
-        ) for name, (step, operation, reason) in written.items()]
+    marked_lines = pl.concat(
+        [pl.DataFrame(schema=_MARKED_LINES)]
+        + [pl.read_parquet(split / name, columns=["source_line"]).with_columns(pl.lit(step, pl.Int32).alias("step"))
+           for name, step in written.items()]
     )
-    return split / _LANDING_FILE, marks
+    return split / _LANDING_FILE, marked_lines
 
 
 def _split_after_marking(rows: pl.LazyFrame, split: Path) -> tuple[Path, pl.DataFrame]:
-    """Every row with its marks into one file, then the landing rows out of it, in bounded memory."""
+    """Every row with its mark into one file, then the landing rows out of it, in bounded memory."""
     split.mkdir(parents=True, exist_ok=True)
-    marked = split / "marked.arrow"  # a scratch file read back at once: Arrow IPC, as in filters.py
-    rows.sink_ipc(marked, compression="uncompressed", engine="streaming")
-    stored = pl.scan_ipc(marked, memory_map=False)
+    marked = split / "marked.parquet"
+    rows.sink_parquet(marked, compression="lz4", engine="streaming")
+    stored = pl.scan_parquet(marked)
     landing_path = split / _LANDING_FILE
-    stored.filter(pl.col(REJECT_STEP).is_null()).drop(REJECT_STEP, REJECT_OPERATION, REJECT_REASON).sink_parquet(
-        landing_path, engine="streaming")
-    marks = (
+    stored.filter(pl.col(REJECT_STEP).is_null()).drop(REJECT_STEP).sink_parquet(landing_path, engine="streaming")
+    marked_lines = (
         stored.filter(pl.col(REJECT_STEP).is_not_null())
-        .select(pl.col("source_line"), pl.col(REJECT_STEP).alias("step"), pl.col(REJECT_OPERATION).alias("operation"),
-                pl.col(REJECT_REASON).alias("reason"))
-        .collect(engine="streaming").cast(_MARKS)  # type: ignore[arg-type]
+        .select(pl.col("source_line"), pl.col(REJECT_STEP).alias("step"))
+        .collect(engine="streaming").cast(_MARKED_LINES)  # type: ignore[arg-type]
     )
     marked.unlink()
-    return landing_path, marks
+    return landing_path, marked_lines
 
 
 _LANDING_FILE = "landing.parquet"

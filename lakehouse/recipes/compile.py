@@ -27,6 +27,16 @@ def compile_recipe(
     a recipe that a later step makes invalid. With `scratch`, that pass stores the plan up
     to its step there, so the main pass does not compute the earlier steps again.
     """
+    plan, rejections = compile_marked(recipe, frame, keep_raw, scratch)
+    return with_reject_texts(plan, rejections)
+
+
+def compile_marked(
+    recipe: Recipe, frame: pl.LazyFrame, keep_raw: bool = True, scratch: Path | None = None,
+) -> tuple[pl.LazyFrame, dict[int, tuple[str, str]]]:
+    """As compile_recipe, but rejected rows carry their step number only, and the operation
+    and reason of each rejecting step come apart: for a caller that groups rows by step, which
+    then need not look the texts up row by row."""
     _build(recipe, pl.LazyFrame(schema=frame.collect_schema()), keep_raw, None)
     return _build(recipe, frame, keep_raw, scratch)
 
@@ -36,18 +46,20 @@ def validate_recipe(recipe: Recipe, schema: Mapping[str, pl.DataType]) -> pl.Sch
     for name in schema:
         if is_internal(name):
             raise RecipeError(f"column {name!r}: names starting with __lh_ are reserved")
-    plan = _build(recipe, pl.LazyFrame(schema=dict(schema)), False, None)
+    plan, _ = _build(recipe, pl.LazyFrame(schema=dict(schema)), False, None)
     resolved = plan.collect_schema()
     return pl.Schema({name: resolved[name] for name in user_columns(resolved)})
 
 
-def _build(recipe: Recipe, frame: pl.LazyFrame, keep_raw: bool, scratch: Path | None) -> pl.LazyFrame:
+def _build(
+    recipe: Recipe, frame: pl.LazyFrame, keep_raw: bool, scratch: Path | None,
+) -> tuple[pl.LazyFrame, dict[int, tuple[str, str]]]:
     operations = load_all()
     plan = prepare_input(frame, keep_raw)
     rejections: dict[int, tuple[str, str]] = {}
     for step in recipe.steps:
         plan = apply_step(step, plan, operations, rejections, scratch)
-    return with_reject_texts(plan, rejections)
+    return plan, rejections
 
 
 def apply_step(

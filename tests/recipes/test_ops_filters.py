@@ -130,7 +130,7 @@ def test_delete_duplicate_rows_stores_the_plan_so_far_when_given_scratch_space(t
     ])
     stored = compile_recipe(steps, pl.LazyFrame(data), scratch=tmp_path)
     plain = compile_recipe(steps, pl.LazyFrame(data))
-    assert [p.name for p in tmp_path.iterdir()] == ["before-step-3.arrow"]
+    assert [p.name for p in tmp_path.iterdir()] == ["before-step-3.parquet"]
     assert output(stored).collect().equals(output(plain).collect())
     assert rejected(stored).collect().equals(rejected(plain).collect())
     assert rejected(stored).collect()["record"].to_list() == [2, 4, 5, 6]

@@ -34,12 +34,10 @@ def _repeats_row(ctx: StepContext) -> tuple[StepContext, pl.Expr]:
     else:
         # With scratch space the plan so far is stored once, hashes included: the main pass
         # and the value comparison read it back instead of computing every earlier step again.
-        # Arrow IPC, uncompressed: a scratch file read back at once costs a third of the CPU of
-        # Parquet (no encoding). Read, not memory-mapped, so its pages do not count as memory.
-        stored = ctx.scratch / f"before-step-{ctx.step.number}.arrow"
-        ctx.frame.with_columns(hashed).sink_ipc(stored, compression="uncompressed", engine="streaming")
-        before = pl.scan_ipc(stored, memory_map=False).drop(hashed.meta.output_name())
-        hashes = pl.scan_ipc(stored, memory_map=False).select(pl.col(RECORD), pl.col(hashed.meta.output_name()))
+        stored = ctx.scratch / f"before-step-{ctx.step.number}.parquet"
+        ctx.frame.with_columns(hashed).sink_parquet(stored, compression="lz4", engine="streaming")
+        before = pl.scan_parquet(stored).drop(hashed.meta.output_name())
+        hashes = pl.scan_parquet(stored).select(pl.col(RECORD), pl.col(hashed.meta.output_name()))
         ctx = replace(ctx, frame=before)
     hash_column = pl.col(hashed.meta.output_name())
     # Rows whose 64-bit hash another alive row shares (a few per thousand in real exports)...
