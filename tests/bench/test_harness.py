@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -58,3 +59,28 @@ def test_merge_keeps_this_runs_records_and_adds_the_others(tmp_path: Path) -> No
     assert [(r["rows"], r["system"], r["seconds"], r.get("from_previous_run", False)) for r in combined] == [
         (10**6, "floor", 1.0, False), (10**6, "lakehouse", 2.0, False),
         (5 * 10**7, "floor", 90.0, True), (5 * 10**7, "lakehouse", 99.0, True)]
+
+
+def test_the_lakehouse_run_imports_nothing_its_preload_did_not(tmp_path: Path) -> None:
+    """The bench times the work, not the loading of libraries: after PRELOAD, a lakehouse run
+    in a fresh interpreter must import no module of the project and no third-party package."""
+    from lakehouse.datasets.sample import write_sample
+
+    sample = tmp_path / "export.csv"
+    write_sample(sample, rows=2_000, seed=311, dirty=True, end_month="2026-10")
+    script = f"""
+import importlib, json, sys
+from pathlib import Path
+from lakehouse.bench.systems import PRELOAD, RUNNERS
+for module in PRELOAD["lakehouse"]:
+    importlib.import_module(module)
+before = set(sys.modules)
+RUNNERS["lakehouse"](Path({str(sample)!r}), Path({str(tmp_path / "out")!r}), "3-1-1-inquiry-volume")
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    imported = json.loads(result.stdout.strip().splitlines()[-1])
+    # The project's modules, any new package, and sqlglot's dialects (its heaviest lazy part).
+    late = [name for name in imported if name.startswith(("lakehouse.", "emulation.", "sqlglot.dialects."))
+            or ("." not in name and not name.startswith("_"))]
+    assert late == []
