@@ -132,8 +132,18 @@ class RecipeJobRunner:
 
 def run_recipe(recipe: Recipe, parsed: ParsedSource, spec: DatasetSpec, workdir: Path) -> tuple[Path, pl.DataFrame]:
     """Run the recipe over parsed rows: landing Parquet on disk, rejected rows in memory."""
+    landing_path, rejected = _run_recipe(recipe, parsed, spec, workdir)
+    if parsed.direct is not None and parsed.direct.failure is not None:
+        # Polars stopped at a line DuckDB accepted: parse the thorough way and run again.
+        again = workdir / "parsed-again"
+        again.mkdir()
+        return _run_recipe(recipe, parse_source(parsed.direct.layout, spec, again, direct=False), spec, again)
+    return landing_path, rejected
+
+
+def _run_recipe(recipe: Recipe, parsed: ParsedSource, spec: DatasetSpec, workdir: Path) -> tuple[Path, pl.DataFrame]:
     # Rows are split by step number; each step's operation and reason are added to its rejected rows after.
-    plan, texts = compile_marked(recipe, pl.scan_parquet(parsed.rows_path), keep_raw=False, scratch=workdir)
+    plan, texts = compile_marked(recipe, parsed.scan(), keep_raw=False, scratch=workdir)
     data = user_columns(plan.collect_schema())
     line = _source_line(pl.col(RECORD).cast(pl.Int64), parsed)
     rows = plan.select(*data, line.alias("source_line"), REJECT_STEP)
@@ -147,21 +157,28 @@ def run_recipe(recipe: Recipe, parsed: ParsedSource, spec: DatasetSpec, workdir:
         pl.col("step").replace_strict(steps, [texts[step][0] for step in steps], return_dtype=pl.String).alias("operation"),
         pl.col("step").replace_strict(steps, [texts[step][1] for step in steps], return_dtype=pl.String).alias("reason"),
     )
-    # The raw text of the rejected records only: a semi join keeps the few rejected rows before
-    # concat_str, instead of building every record's text and joining it.
-    raw = (
-        pl.scan_parquet(parsed.rows_path).with_row_index(RECORD, offset=1)
-        .with_columns(line.alias("source_line"))
-        .join(marks.lazy().select("source_line"), on="source_line", how="semi")
-        .select(
-            pl.col("source_line"),
-            pl.concat_str([pl.col(label).fill_null("") for label in spec.labels], separator=spec.separator)
-            .alias("raw_record"),
-        )
-    )
-    recipe_rejects = marks.lazy().join(raw, on="source_line", how="left").collect(engine="streaming")
+    raw = _raw_records(parsed, spec, marks.get_column("source_line"), line)
+    recipe_rejects = marks.join(raw, on="source_line", how="left")
     rejected = pl.concat([parsed.parse_rejects, recipe_rejects.cast(REJECT_SCHEMA)]).sort("source_line")  # type: ignore[arg-type]
     return landing_path, rejected
+
+
+def _raw_records(parsed: ParsedSource, spec: DatasetSpec, lines: pl.Series, line: pl.Expr) -> pl.DataFrame:
+    """The raw text of the rejected records only: their values joined by the separator."""
+    if parsed.direct is not None:
+        values = parsed.direct.rows_at(lines).lazy()
+    else:
+        # A semi join keeps the few rejected rows before concat_str, instead of building every
+        # record's text and joining it.
+        values = (
+            parsed.scan().with_row_index(RECORD, offset=1).with_columns(line.alias("source_line"))
+            .join(pl.LazyFrame({"source_line": lines}), on="source_line", how="semi")
+        )
+    return values.select(
+        pl.col("source_line"),
+        pl.concat_str([pl.col(label).fill_null("") for label in spec.labels], separator=spec.separator)
+        .alias("raw_record"),
+    ).collect(engine="streaming")
 
 
 # Up to this many rows, one streaming pass splits landing from rejected rows. Polars' keyed

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from lakehouse.datasets.direct_csv import DirectCsv, physical_lines
 from lakehouse.datasets.source_check import SourceLayout, check_json_records, load_json
 from lakehouse.errors import SourceError
 from lakehouse.datasets.spec import DatasetSpec
@@ -41,29 +42,70 @@ _PARSE_REASONS = {
 
 @dataclass(frozen=True)
 class ParsedSource:
-    """Rows as strings (Parquet at `rows_path`) and the lines that could not be parsed."""
+    """Rows as strings (Parquet at `rows_path`, or read `direct`ly from a clean CSV export) and
+    the lines that could not be parsed."""
 
-    rows_path: Path  # columns: the export's header labels, all strings, in file order
+    rows_path: Path | None  # columns: the export's header labels, all strings, in file order
     parse_rejects: pl.DataFrame  # REJECT_SCHEMA
     parsed_rows: int
     first_data_line: int  # line (CSV) or record number (JSON) of the first data row
+    direct: DirectCsv | None = None
 
     @property
     def raw_rows(self) -> int:
         return self.parsed_rows + self.parse_rejects.height
 
+    def scan(self) -> pl.LazyFrame:
+        if self.direct is not None:
+            return self.direct.scan()
+        assert self.rows_path is not None
+        return pl.scan_parquet(self.rows_path)
 
-def parse_source(layout: SourceLayout, spec: DatasetSpec, workdir: Path) -> ParsedSource:
-    """Parse the source named by `layout` into `workdir/parsed.parquet`."""
+
+def parse_source(layout: SourceLayout, spec: DatasetSpec, workdir: Path, *, direct: bool = True) -> ParsedSource:
+    """Parse the source named by `layout` into `workdir/parsed.parquet`; a clean CSV export is
+    read directly instead (`direct`), with no Parquet copy, unless `direct` is False."""
     rows_path = workdir / "parsed.parquet"
     if layout.format == "json":
         return _parse_json(layout, spec, rows_path)
+    if direct and (clean := _clean_export(layout, spec)) is not None:
+        return clean
     return _parse_csv(layout, spec, rows_path)
 
 
-def _parse_csv(layout: SourceLayout, spec: DatasetSpec, rows_path: Path) -> ParsedSource:
+def _clean_export(layout: SourceLayout, spec: DatasetSpec) -> ParsedSource | None:
+    """A direct read of the export if DuckDB rejects none of its lines and each record is one
+    physical line (no blank lines, which DuckDB skips, and no quoted line breaks); else None."""
+    connection = duckdb.connect(config={"memory_limit": PARSE_MEMORY_LIMIT})
+    try:
+        records = connection.sql(f"SELECT count(*) FROM {_read_csv(layout, spec)}").fetchone()
+        # DuckDB creates the rejects table only when its scan needed one.
+        rejected = connection.sql(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'parse_rejects'").fetchone()
+        if rejected is not None and rejected[0]:
+            rejected = connection.sql("SELECT count(*) FROM parse_rejects").fetchone()
+    except duckdb.InvalidInputException:
+        return None  # line endings that change within the file: the thorough parse handles them
+    finally:
+        connection.close()
+    assert records is not None and rejected is not None
+    if rejected[0] or physical_lines(layout.path) != records[0] + 1:
+        return None
+    direct = DirectCsv(layout, spec.labels, expected_rows=records[0])
+    return ParsedSource(None, pl.DataFrame(schema=REJECT_SCHEMA), records[0], first_data_line=2, direct=direct)
+
+
+def _read_csv(layout: SourceLayout, spec: DatasetSpec, path: Path | None = None) -> str:
+    """DuckDB's read_csv of the export (or of `path`, a copy of it), every rejected line kept."""
     columns = ", ".join(f"{_sql_string(label)}: 'VARCHAR'" for label in spec.labels)
     separator = "';'" if layout.separator == ";" else "','"
+    # Paths go in as escaped SQL string literals: COPY takes no parameters.
+    return f"""read_csv({_sql_string(str(path or layout.path))}, delim={separator}, quote='"', escape='"',
+                header=true, auto_detect=false, columns={{{columns}}}, store_rejects=true,
+                rejects_table='parse_rejects', rejects_scan='parse_scans', max_line_size=1048576)"""
+
+
+def _parse_csv(layout: SourceLayout, spec: DatasetSpec, rows_path: Path) -> ParsedSource:
     spill = rows_path.parent / "duckdb-spill"
     spill.mkdir(parents=True, exist_ok=True)
     # Bounded: without a limit DuckDB's memory grows with the file (2.0 GB peak at 50M rows,
@@ -76,10 +118,7 @@ def _parse_csv(layout: SourceLayout, spec: DatasetSpec, rows_path: Path) -> Pars
         # preserve_insertion_order stays on (the default): source lines are reconstructed
         # from the row order.
         def copy_rows(source: Path) -> None:
-            connection.execute(f"""COPY (SELECT * FROM read_csv({_sql_string(str(source))}, delim={separator},
-                quote='"', escape='"', header=true, auto_detect=false, columns={{{columns}}},
-                store_rejects=true, rejects_table='parse_rejects', rejects_scan='parse_scans',
-                max_line_size=1048576))
+            connection.execute(f"""COPY (SELECT * FROM {_read_csv(layout, spec, source)})
                 TO {_sql_string(str(rows_path))} (FORMAT parquet)""")
 
         try:
