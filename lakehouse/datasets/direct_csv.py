@@ -1,10 +1,11 @@
 """A clean CSV export read by Polars straight from the file, with no Parquet copy in between.
 
 `readers.parse_source` uses this only when DuckDB's reader, the parser of record, found no line
-to reject and every record is one physical line. Polars' reader is then asked for the same
+to reject. Polars' reader is then asked for the same
 rows: it reads the file in parallel batches that feed the recipe's plan directly. Where it
 disagrees (it refuses some quoting DuckDB accepts, such as a space after a closing quote, and
-invalid UTF-8), the read records why and stops; the caller then parses the file the thorough
+invalid UTF-8, or a blank line it reads as a row where DuckDB skips it), the read records why
+and stops; the caller then parses the file the thorough
 way and runs again, so what lands never depends on which reader ran.
 """
 
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+
+import mmap
 
 import numpy as np
 import polars as pl
@@ -64,37 +67,42 @@ class DirectCsv:
             self.failure = f"Polars read {rows} rows where DuckDB read {self.expected_rows}"
 
     def rows_at(self, lines: pl.Series) -> pl.DataFrame:
-        """The values of the records on these physical lines (each record is one line here)."""
+        """The values of the records on these source lines (record n is on line n + 1)."""
         wanted = np.unique(lines.to_numpy())
-        texts = _lines_at(self.layout.path, wanted)
+        texts, line_count = _lines_at(self.layout.path, wanted)
+        if line_count != self.expected_rows + 1:
+            # Quoted line breaks: records are not lines. Read the records by number instead.
+            return (
+                self._reader(header=True, source=self.layout.path).with_row_index("source_line", offset=2)
+                .filter(pl.col("source_line").is_in(pl.Series(wanted).implode()))
+                .select(pl.col("source_line").cast(pl.Int64), *self.labels).collect(engine="streaming")
+            )
         values = self._reader(header=False, source=b"\n".join(texts) + b"\n").collect() if texts else (
             pl.DataFrame(schema={label: pl.String() for label in self.labels}))
         return values.select(pl.Series("source_line", wanted[: values.height], dtype=pl.Int64), *self.labels)
 
 
-def physical_lines(path: Path) -> int:
-    """Lines of the file, a last line without its line break included."""
-    count, last = 0, b"\n"
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            count += chunk.count(b"\n")
-            last = chunk[-1:]
-    return count + (last != b"\n")
-
-
-def _lines_at(path: Path, wanted: np.ndarray) -> list[bytes]:
-    """The text of the given 1-based lines (sorted), without their line ends."""
+def _lines_at(path: Path, wanted: np.ndarray) -> tuple[list[bytes], int]:
+    """The text of the given 1-based lines (sorted), without their line ends, and the number of
+    lines in the file. Scanned through a memory map in chunks: no copy of the file's bytes."""
     found: list[bytes] = []
-    first_number, carry = 1, b""  # the number of the first line that starts in `data`
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            data = carry + chunk
-            ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
-            starts = np.concatenate(([0], ends[:-1] + 1))
-            inside = wanted[(wanted >= first_number) & (wanted < first_number + ends.size)] - first_number
-            found += [data[starts[k]:ends[k]].rstrip(b"\r") for k in inside]
-            carry = data[ends[-1] + 1:] if ends.size else data
-            first_number += ends.size
-    if carry and first_number in wanted:
-        found.append(carry.rstrip(b"\r"))
-    return found
+    lines_before = 0  # line breaks before the current chunk
+    previous_end = -1  # where the last line break seen is
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        data = np.frombuffer(mapped, dtype=np.uint8)
+        for offset in range(0, data.size, _CHUNK):
+            ends = np.flatnonzero(data[offset:offset + _CHUNK] == 10) + offset
+            # Line lines_before + k + 1 ends at ends[k] and starts after the line break before it.
+            inside = wanted[(wanted > lines_before) & (wanted <= lines_before + ends.size)] - lines_before - 1
+            starts = np.concatenate(([previous_end + 1], ends[:-1] + 1))
+            found += [mapped[starts[k]:ends[k]].rstrip(b"\r") for k in inside]
+            if ends.size:
+                previous_end = int(ends[-1])
+            lines_before += ends.size
+        last = mapped[previous_end + 1:]
+        del data  # the map cannot close while a view of it exists
+    if last:  # a last line without its line break
+        lines_before += 1
+        if lines_before in wanted:
+            found.append(last.rstrip(b"\r"))
+    return found, lines_before

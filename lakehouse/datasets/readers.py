@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from lakehouse.datasets.direct_csv import DirectCsv, physical_lines
+from lakehouse.datasets.direct_csv import DirectCsv
 from lakehouse.datasets.source_check import SourceLayout, check_json_records, load_json
 from lakehouse.errors import SourceError
 from lakehouse.datasets.spec import DatasetSpec
@@ -74,22 +74,17 @@ def parse_source(layout: SourceLayout, spec: DatasetSpec, workdir: Path, *, dire
 
 
 def _clean_export(layout: SourceLayout, spec: DatasetSpec) -> ParsedSource | None:
-    """A direct read of the export if DuckDB rejects none of its lines and each record is one
-    physical line (no blank lines, which DuckDB skips, and no quoted line breaks); else None."""
+    """A direct read of the export if DuckDB rejects none of its lines; else None."""
     connection = duckdb.connect(config={"memory_limit": PARSE_MEMORY_LIMIT})
     try:
-        records = connection.sql(f"SELECT count(*) FROM {_read_csv(layout, spec)}").fetchone()
-        # DuckDB creates the rejects table only when its scan needed one.
-        rejected = connection.sql(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'parse_rejects'").fetchone()
-        if rejected is not None and rejected[0]:
-            rejected = connection.sql("SELECT count(*) FROM parse_rejects").fetchone()
+        # fetchall, not fetchone: the rejects table is written when the scan has finished.
+        records = connection.sql(f"SELECT count(*) FROM {_read_csv(layout, spec)}").fetchall()[0]
+        rejected = connection.sql("SELECT count(*) FROM parse_rejects").fetchall()[0]
     except duckdb.InvalidInputException:
         return None  # line endings that change within the file: the thorough parse handles them
     finally:
         connection.close()
-    assert records is not None and rejected is not None
-    if rejected[0] or physical_lines(layout.path) != records[0] + 1:
+    if rejected[0]:
         return None
     direct = DirectCsv(layout, spec.labels, expected_rows=records[0])
     return ParsedSource(None, pl.DataFrame(schema=REJECT_SCHEMA), records[0], first_data_line=2, direct=direct)
