@@ -98,3 +98,12 @@ def test_where_polars_refuses_a_line_duckdb_accepted_the_run_falls_back(tmp_path
 def test_the_last_line_may_lack_its_line_break(tmp_path: Path) -> None:
     parsed = _both(_export(tmp_path, CLEAN, end=b""), tmp_path)
     assert parsed.direct is not None and parsed.direct.failure is None  # type: ignore[attr-defined]
+
+
+def test_a_large_export_is_parsed_through_parquet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Reading directly costs memory that grows with the file; above the limit the bounded parse is used.
+    from lakehouse.datasets import readers
+
+    monkeypatch.setattr(readers, "DIRECT_READ_MAX_BYTES", 100)
+    parsed = _both(_export(tmp_path, CLEAN), tmp_path)
+    assert parsed.direct is None  # type: ignore[attr-defined]
