@@ -132,16 +132,21 @@ class RecipeJobRunner:
 
 def run_recipe(recipe: Recipe, parsed: ParsedSource, spec: DatasetSpec, workdir: Path) -> tuple[Path, pl.DataFrame]:
     """Run the recipe over parsed rows: landing Parquet on disk, rejected rows in memory."""
-    landing_path, rejected = _run_recipe(recipe, parsed, spec, workdir)
-    if parsed.direct is not None and parsed.direct.failure is not None:
+    result = _run_recipe(recipe, parsed, spec, workdir)
+    if result is None:
+        assert parsed.direct is not None
         # Polars stopped at a line DuckDB accepted: parse the thorough way and run again.
         again = workdir / "parsed-again"
         again.mkdir()
-        return _run_recipe(recipe, parse_source(parsed.direct.layout, spec, again, direct=False), spec, again)
-    return landing_path, rejected
+        result = _run_recipe(recipe, parse_source(parsed.direct.layout, spec, again, direct=False), spec, again)
+        assert result is not None  # a Parquet parse is never cut short
+    return result
 
 
-def _run_recipe(recipe: Recipe, parsed: ParsedSource, spec: DatasetSpec, workdir: Path) -> tuple[Path, pl.DataFrame]:
+def _run_recipe(
+    recipe: Recipe, parsed: ParsedSource, spec: DatasetSpec, workdir: Path,
+) -> tuple[Path, pl.DataFrame] | None:
+    """None when a direct read stopped short (its failure says why): nothing it wrote is used."""
     # Rows are split by step number; each step's operation and reason are added to its rejected rows after.
     plan, texts = compile_marked(recipe, parsed.scan(), keep_raw=False, scratch=workdir)
     data = user_columns(plan.collect_schema())
@@ -149,6 +154,8 @@ def _run_recipe(recipe: Recipe, parsed: ParsedSource, spec: DatasetSpec, workdir
     rows = plan.select(*data, line.alias("source_line"), REJECT_STEP)
     split = _split_in_one_pass if parsed.parsed_rows <= ONE_PASS_SPLIT_ROWS else _split_after_marking
     landing_path, marked_lines = split(rows, workdir / "split")
+    if parsed.direct is not None and parsed.direct.failure is not None:
+        return None
     if not landing_path.exists():  # every row rejected (or none at all): an empty landing file
         landing_path.parent.mkdir(parents=True, exist_ok=True)
         pl.DataFrame(schema=rows.drop(REJECT_STEP).collect_schema()).write_parquet(landing_path)

@@ -107,3 +107,12 @@ def test_a_large_export_is_parsed_through_parquet(tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(readers, "DIRECT_READ_MAX_BYTES", 100)
     parsed = _both(_export(tmp_path, CLEAN), tmp_path)
     assert parsed.direct is None  # type: ignore[attr-defined]
+
+
+def test_lone_carriage_returns_make_the_direct_read_fall_back(tmp_path: Path) -> None:
+    # DuckDB counts it; Polars sees one line of many fields. The fallback must come before the
+    # raw text of rejected records is looked up in the file.
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"\r".join([HEADER, *CLEAN]) + b"\r")
+    parsed = _both(path, tmp_path)
+    assert parsed.direct is not None and parsed.direct.failure  # type: ignore[attr-defined]
