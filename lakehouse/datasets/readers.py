@@ -91,7 +91,7 @@ def _clean_export(layout: SourceLayout, spec: DatasetSpec) -> ParsedSource | Non
     finally:
         connection.close()
     if rejected[0]:
-        return None
+        return None  # the Parquet parse reads it again, rejects included: 1.8 s more at 10M, dirty files only
     direct = DirectCsv(layout, spec.labels, expected_rows=records[0])
     return ParsedSource(None, pl.DataFrame(schema=REJECT_SCHEMA), records[0], first_data_line=2, direct=direct)
 
